@@ -1,0 +1,287 @@
+/* eprop.c -- e-prop (Bellec et al. 2020, Nat Commun 11:3625): eligibility traces times a
+ * broadcast learning signal. The neuron-local block of the Jacobian, without the reset path,
+ * is carried forward per synapse; the signal comes through feedback weights B.
+ *
+ * For neuron i of layer l and each of its Q synapses q (inputs, recurrent, bias) with
+ * presynaptic activity pre_q (x_t or z^{l-1}_t; z^l_{t-1}; 1):
+ *
+ *   A_t      = D_t + dza_t dzdh_{t-1}^T        (leak, filters, adaptation; no reset)   (s, s)
+ *   eps_t    = A_t eps_{t-1} + dc_t pre_q                                               (s)
+ *   e_t      = dzdh_t . eps_t                   eligibility trace
+ *   ebar_t   = kappa ebar_{t-1} + s_out e_t     filtered with the readout kernel (exact
+ *                                               for the readout part of the gradient)
+ *   L_i,t    = sum_k B_ik err_k,t               B = W_out^T (symmetric), fixed random, or
+ *                                               adaptive (Kolen-Pollack: B gets W_out's update)
+ *   grad_iq += L_i,t ebar_t  (+ c_reg (f_i - f*) mean_{b,t} e_t, rate regularisation)
+ *
+ * For LIF (s = 1) this is e_ij = psi_i zbar_j; for ALIF the two-component trace of the paper.
+ * With the total derivative dE/dz as L (elig__eprop_override_signal) and raw traces the
+ * factorisation is exact (tests/test_grad.c). The readout gets its exact gradient
+ * err_t filtered-z_t^T. Memory O(B p s) (p synapses), independent of T. Cost O(B p s^2) per step.
+ */
+#include "rule.h"
+
+#include <math.h>
+#include <string.h>
+
+static int check(const elig_net *net, const elig_learner_cfg *c)
+{
+    if (c->feedback == ELIG_FB_SYMMETRIC && net->L > 1)
+        return elig__err(ELIG_EUNSUPPORTED,
+                         "learner.feedback = symmetric needs a single layer (got %d layers): lower layers have no "
+                         "readout weights to mirror; use random or adaptive",
+                         net->L);
+    if (c->loss.loss && c->loss.loss->agg == 2)
+        return elig__err(ELIG_EUNSUPPORTED,
+                         "loss.kind = ce_max is not supported by eprop: the error at the maximum is only known at the "
+                         "end of the window; use ce or ce_mean");
+    return ELIG_OK;
+}
+
+static void carve(elig_learner *L, const elig_net *net, const elig_learner_cfg *c, elig__arena *a)
+{
+    elig__eprop *e = &L->eprop;
+    size_t B = (size_t)net->batch, K = (size_t)net->n_out, nmax = 0;
+    int agg = c->loss.loss && c->loss.loss->agg;
+    for (int l = 0; l < net->L; l++) {
+        const elig__layer *ly = &net->layer[l];
+        size_t n = (size_t)ly->n;
+        int Q = ly->n_pre + (ly->off_wrec != ELIG__ABSENT ? ly->n : 0) + (ly->off_b != ELIG__ABSENT ? 1 : 0);
+        e->Q[l] = Q;
+        e->eps[l] = elig__carve(a, B * n * (size_t)Q * (size_t)ly->s, sizeof(elig_real));
+        e->ebar[l] = elig__carve(a, B * n * (size_t)Q, sizeof(elig_real));
+        e->esum[l] = c->reg_rate > 0 ? elig__carve(a, n * (size_t)Q, sizeof(elig_real)) : NULL;
+        e->S[l] = agg ? elig__carve(a, B * n * (size_t)Q, sizeof(elig_real)) : NULL;
+        e->fb[l] = elig__carve(a, n * K, sizeof(elig_real));
+        nmax = ELIG__MAX(nmax, n);
+    }
+    size_t nL = (size_t)net->layer[net->L - 1].n;
+    e->sig = elig__carve(a, nmax, sizeof(elig_real));
+    e->zout = elig__carve(a, B * nL, sizeof(elig_real));
+    e->one_out = elig__carve(a, B, sizeof(elig_real));
+    e->Sout = agg ? elig__carve(a, B * (nL + 1), sizeof(elig_real)) : NULL;
+    e->wout_snap = elig__carve(a, K * nL, sizeof(elig_real));
+}
+
+static void init(elig_learner *L)
+{
+    const elig_net *net = L->net;
+    elig__eprop *e = &L->eprop;
+    elig_rng r;
+    elig_rng_seed(&r, L->cfg.seed);
+    for (int l = 0; l < net->L; l++) {
+        size_t n = (size_t)net->layer[l].n;
+        double sc = L->cfg.fb_gain / (L->cfg.fb_scaled ? sqrt((double)n) : 1.0);
+        for (size_t i = 0; i < n * (size_t)net->n_out; i++) e->fb[l][i] = (elig_real)(sc * elig_rng_normal(&r));
+    }
+}
+
+static void snapshot_wout(elig_learner *L)
+{
+    const elig_net *net = L->net;
+    size_t nL = (size_t)net->layer[net->L - 1].n;
+    memcpy(L->eprop.wout_snap, net->params + net->off_wout, (size_t)net->n_out * nL * sizeof(elig_real));
+}
+
+static void begin(elig_learner *L)
+{
+    const elig_net *net = L->net;
+    elig__eprop *e = &L->eprop;
+    size_t B = (size_t)net->batch;
+    for (int l = 0; l < net->L; l++) {
+        size_t n = (size_t)net->layer[l].n, Q = (size_t)e->Q[l];
+        memset(e->eps[l], 0, B * n * Q * (size_t)net->layer[l].s * sizeof(elig_real));
+        memset(e->ebar[l], 0, B * n * Q * sizeof(elig_real));
+        if (e->esum[l]) memset(e->esum[l], 0, n * Q * sizeof(elig_real));
+        if (e->S[l]) memset(e->S[l], 0, B * n * Q * sizeof(elig_real));
+    }
+    size_t nL = (size_t)net->layer[net->L - 1].n;
+    memset(e->zout, 0, B * nL * sizeof(elig_real));
+    memset(e->one_out, 0, B * sizeof(elig_real));
+    if (e->Sout) memset(e->Sout, 0, B * (nL + 1) * sizeof(elig_real));
+    snapshot_wout(L);
+}
+
+/* Learning signal of layer l for batch element b from the errors err (K). */
+static void signal(const elig_learner *L, int l, int b, const elig_real *err, elig_real *sig)
+{
+    const elig_net *net = L->net;
+    const elig__eprop *e = &L->eprop;
+    const int n = net->layer[l].n, K = net->n_out;
+    if (e->override[l]) {
+        memcpy(sig, e->override[l] + ((size_t)L->t * net->batch + b) * n, (size_t)n * sizeof(elig_real));
+        return;
+    }
+    for (int i = 0; i < n; i++) sig[i] = 0;
+    if (L->cfg.feedback == ELIG_FB_SYMMETRIC) {
+        const elig_real *Wo = net->params + net->off_wout;
+        for (int k = 0; k < K; k++)
+            for (int i = 0; i < n; i++) sig[i] += Wo[(size_t)k * n + i] * err[k];
+    } else {
+        const elig_real *fb = e->fb[l];
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < K; k++) sig[i] += fb[(size_t)i * K + k] * err[k];
+    }
+}
+
+static void step(elig_learner *L)
+{
+    const elig_net *net = L->net;
+    elig__eprop *e = &L->eprop;
+    const int B = net->batch, K = net->n_out, Ln = net->L, t = L->t;
+    const int agg = L->cfg.loss.loss->agg, in_win = elig__in_window(L, t);
+    const elig_real kappa = net->kappa, so = net->out_scale;
+    const elig_real inv_w = (elig_real)1 / (elig_real)(L->we - L->wb);
+    elig_real *G = L->grad;
+    for (int b = 0; b < B; b++) {
+        const elig_real *err = L->err + (size_t)b * K;
+        for (int l = 0; l < Ln; l++) {
+            const elig__layer *ly = &net->layer[l];
+            const int n = ly->n, s = ly->s, np = ly->n_pre, Q = e->Q[l];
+            const int nrec = ly->off_wrec != ELIG__ABSENT ? n : 0;
+            const int raw = e->override[l] != NULL || !L->cfg.filter_traces;
+            const size_t bn = (size_t)b * n, bns = bn * s;
+            const elig_real *pre = elig__pre(net, l) + (size_t)b * np, *zp = ly->z_prev + bn;
+            elig_real *sig = e->sig;
+            signal(L, l, b, err, sig);
+            for (int i = 0; i < n; i++) {
+                const elig_real *D = ly->part.D + (bns + (size_t)i * s) * s;
+                const elig_real *dza = ly->part.dza + bns + (size_t)i * s, *dc = ly->part.dc + bns + (size_t)i * s;
+                const elig_real *dzdh = ly->part.dzdh + bns + (size_t)i * s;
+                const elig_real *dzdh_p = ly->dzdh_prev + bns + (size_t)i * s;
+                elig_real A[ELIG_MAX_STATE * ELIG_MAX_STATE];
+                for (int a = 0; a < s; a++)
+                    for (int a2 = 0; a2 < s; a2++) A[a * s + a2] = D[a * s + a2] + dza[a] * dzdh_p[a2];
+                elig_real *eps = e->eps[l] + (bn + i) * (size_t)Q * s;
+                elig_real *eb = e->ebar[l] + (bn + i) * (size_t)Q;
+                elig_real *es = e->esum[l] ? e->esum[l] + (size_t)i * Q : NULL;
+                elig_real *Si = e->S[l] ? e->S[l] + (bn + i) * (size_t)Q : NULL;
+                const elig_real Li = sig[i];
+                for (int q = 0; q < Q; q++) {
+                    elig_real p = q < np ? pre[q] : (q < np + nrec ? zp[q - np] : 1);
+                    elig_real *ep = eps + (size_t)q * s, en[ELIG_MAX_STATE], et = 0;
+                    for (int a = 0; a < s; a++) {
+                        elig_real v = dc[a] * p;
+                        for (int a2 = 0; a2 < s; a2++) v += A[a * s + a2] * ep[a2];
+                        en[a] = v;
+                    }
+                    for (int a = 0; a < s; a++) {
+                        ep[a] = en[a];
+                        et += dzdh[a] * en[a];
+                    }
+                    eb[q] = kappa * eb[q] + so * et;
+                    elig_real tr = raw ? et : eb[q];
+                    if (es) es[q] += et;
+                    if (!agg) {
+                        if (Li != 0) {
+                            size_t gi = q < np ? ly->off_win + (size_t)i * np + q
+                                               : (q < np + nrec ? ly->off_wrec + (size_t)i * n + (q - np) : ly->off_b + i);
+                            G[gi] += Li * tr;
+                        }
+                    } else if (in_win) Si[q] += inv_w * tr;
+                }
+            }
+        }
+        /* exact readout gradient */
+        const elig__layer *top = &net->layer[Ln - 1];
+        const int nL = top->n;
+        elig_real *zo = e->zout + (size_t)b * nL;
+        const elig_real *zt = top->z + (size_t)b * nL;
+        for (int i = 0; i < nL; i++) zo[i] = kappa * zo[i] + so * zt[i];
+        e->one_out[b] = kappa * e->one_out[b] + 1;
+        if (!agg) {
+            for (int k = 0; k < K; k++) {
+                if (err[k] == 0) continue;
+                elig_real *g = G + net->off_wout + (size_t)k * nL;
+                for (int i = 0; i < nL; i++) g[i] += err[k] * zo[i];
+                if (net->off_bout != ELIG__ABSENT) G[net->off_bout + k] += err[k] * e->one_out[b];
+            }
+        } else if (in_win) {
+            elig_real *So = e->Sout + (size_t)b * (nL + 1);
+            for (int i = 0; i < nL; i++) So[i] += inv_w * zo[i];
+            So[nL] += inv_w * e->one_out[b];
+        }
+    }
+}
+
+static void end(elig_learner *L)
+{
+    const elig_net *net = L->net;
+    elig__eprop *e = &L->eprop;
+    const int B = net->batch, K = net->n_out, Ln = net->L;
+    elig_real *G = L->grad;
+    if (L->cfg.loss.loss->agg) {
+        for (int b = 0; b < B; b++) {
+            const elig_real *d = L->delta + (size_t)b * K;
+            for (int l = 0; l < Ln; l++) {
+                const elig__layer *ly = &net->layer[l];
+                const int n = ly->n, np = ly->n_pre, Q = e->Q[l], nrec = ly->off_wrec != ELIG__ABSENT ? n : 0;
+                signal(L, l, b, d, e->sig);
+                for (int i = 0; i < n; i++) {
+                    const elig_real *Si = e->S[l] + ((size_t)b * n + i) * Q;
+                    for (int q = 0; q < Q; q++) {
+                        size_t gi = q < np ? ly->off_win + (size_t)i * np + q
+                                           : (q < np + nrec ? ly->off_wrec + (size_t)i * n + (q - np) : ly->off_b + i);
+                        G[gi] += e->sig[i] * Si[q];
+                    }
+                }
+            }
+            const int nL = net->layer[Ln - 1].n;
+            const elig_real *So = e->Sout + (size_t)b * (nL + 1);
+            for (int k = 0; k < K; k++) {
+                for (int i = 0; i < nL; i++) G[net->off_wout + (size_t)k * nL + i] += d[k] * So[i];
+                if (net->off_bout != ELIG__ABSENT) G[net->off_bout + k] += d[k] * So[nL];
+            }
+        }
+    }
+    if (L->cfg.reg_rate > 0) {
+        const double BT = (double)B * L->T;
+        const double f_star = L->cfg.f_target * net->cfg.dt / 1000.0;
+        for (int l = 0; l < Ln; l++) {
+            const elig__layer *ly = &net->layer[l];
+            if (!ly->m->spiking) continue;
+            const int n = ly->n, np = ly->n_pre, Q = e->Q[l], nrec = ly->off_wrec != ELIG__ABSENT ? n : 0;
+            for (int i = 0; i < n; i++) {
+                elig_real c = (elig_real)(L->cfg.reg_rate * (ly->spike_count[i] / BT - f_star) / BT);
+                const elig_real *es = e->esum[l] + (size_t)i * Q;
+                for (int q = 0; q < Q; q++) {
+                    size_t gi = q < np ? ly->off_win + (size_t)i * np + q
+                                       : (q < np + nrec ? ly->off_wrec + (size_t)i * n + (q - np) : ly->off_b + i);
+                    G[gi] += c * es[q];
+                }
+            }
+        }
+    }
+}
+
+static elig_real *feedback(elig_learner *L, int layer)
+{
+    return L->cfg.feedback == ELIG_FB_SYMMETRIC ? NULL : L->eprop.fb[layer];
+}
+
+/* Kolen-Pollack: B receives the same update as W_out^T; both decay by (1 - kp_decay). */
+static void after_update(elig_learner *L)
+{
+    elig_net *net = L->net;
+    elig__eprop *e = &L->eprop;
+    if (L->cfg.feedback == ELIG_FB_ADAPTIVE) {
+        const int K = net->n_out, nL = net->layer[net->L - 1].n;
+        elig_real *Wo = net->params + net->off_wout, *fb = e->fb[net->L - 1];
+        const elig_real keep = (elig_real)(1.0 - L->cfg.kp_decay);
+        for (int k = 0; k < K; k++)
+            for (int i = 0; i < nL; i++) {
+                size_t w = (size_t)k * nL + i;
+                elig_real *bi = fb + (size_t)i * K + k;
+                *bi = (*bi + (Wo[w] - e->wout_snap[w])) * keep;
+                Wo[w] *= keep;
+            }
+    }
+    snapshot_wout(L);
+}
+
+void elig__eprop_override_signal(elig_learner *L, int layer, const elig_real *sig)
+{
+    if (L->rule == &elig_rule_eprop && layer >= 0 && layer < L->net->L) L->eprop.override[layer] = sig;
+}
+
+const elig_rule elig_rule_eprop = {"eprop", 1, check, carve, init, begin, step, end, feedback, after_update};

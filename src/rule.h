@@ -1,0 +1,96 @@
+/* rule.h -- the learner object and the method table every learning rule implements (internal).
+ *
+ * A learner owns: the gradient (layout of the net's parameters), the loss bookkeeping
+ * (error dL/dy_t of the current step, deferred errors of time-aggregated losses) and the
+ * rule's own state. elig_learner_step() runs, in order: net step, loss step, rule step.
+ * The rule sees the net's partial derivatives of this step (net.h) and the error.
+ */
+#ifndef ELIG_RULE_H
+#define ELIG_RULE_H
+
+#include "net.h"
+
+struct elig_loss {
+    const char *name;
+    int agg;   /* 0: per-step loss; 1: of the time-mean readout; 2: of the time-max readout */
+    /* Value of the loss for one batch element from readout y (K) and target (K); writes
+     * dl/dy into g (K). For agg losses y is the aggregated readout. */
+    double (*eval)(int K, const elig_real *y, const elig_real *target, elig_real *g);
+};
+
+typedef struct {
+    elig_real *traj;       /* (T, stride) stored trajectory, see bptt.c          */
+    size_t step_stride;    /* elements per stored step                            */
+    size_t o_D[ELIG_MAX_LAYERS], o_dzr[ELIG_MAX_LAYERS], o_dza[ELIG_MAX_LAYERS];
+    size_t o_dc[ELIG_MAX_LAYERS], o_dzdh[ELIG_MAX_LAYERS], o_z[ELIG_MAX_LAYERS];
+    size_t o_x, o_err;     /* offsets inside one stored step                      */
+    elig_real *hbar[ELIG_MAX_LAYERS];      /* (n, s) adjoint of h at t+1         */
+    elig_real *cbar_next[ELIG_MAX_LAYERS]; /* (n) adjoint of c at t+1            */
+    elig_real *cbar[ELIG_MAX_LAYERS];      /* (n) adjoint of c at t              */
+    elig_real *zbar[ELIG_MAX_LAYERS];      /* (T, B, n) learning signal dE/dz    */
+    elig_real *ybar;                       /* (K)                                */
+} elig__bptt;
+
+typedef struct {
+    size_t P, Pc;                          /* all params, core params             */
+    elig_real *M[ELIG_MAX_LAYERS];         /* (B, n, s, Pc) influence dh/dtheta    */
+    elig_real *Z[ELIG_MAX_LAYERS], *Zp[ELIG_MAX_LAYERS]; /* (B, n, Pc) dz/dtheta at t, t-1 */
+    elig_real *C;                          /* (n_max, Pc) dc/dtheta                */
+    elig_real *tmp;                        /* (s_max, Pc)                          */
+    elig_real *Y;                          /* (B, K, P) dy/dtheta                  */
+    elig_real *S;                          /* (B, K, P) aggregated dy/dtheta       */
+} elig__rtrl;
+
+typedef struct {
+    int Q[ELIG_MAX_LAYERS];                /* synapses per neuron: n_pre + n_rec + bias */
+    elig_real *eps[ELIG_MAX_LAYERS];       /* (B, n, Q, s) eligibility vectors      */
+    elig_real *ebar[ELIG_MAX_LAYERS];      /* (B, n, Q) filtered eligibility traces */
+    elig_real *esum[ELIG_MAX_LAYERS];      /* (n, Q) sum of e over batch and time (rate reg) */
+    elig_real *S[ELIG_MAX_LAYERS];         /* (B, n, Q) window mean of the trace (ce_mean) */
+    elig_real *fb[ELIG_MAX_LAYERS];        /* (n, K) feedback B                     */
+    elig_real *sig;                        /* (n_max) learning signal                */
+    elig_real *zout;                       /* (B, n_L) readout-filtered spikes       */
+    elig_real *one_out;                    /* (B) readout-filtered constant (b_out)  */
+    elig_real *Sout;                       /* (B, n_L + 1) window mean of the above  */
+    elig_real *wout_snap;                  /* (K, n_L) adaptive feedback             */
+    const elig_real *override[ELIG_MAX_LAYERS]; /* (T, B, n) external signal (tests) */
+} elig__eprop;
+
+struct elig_learner {
+    elig_learner_cfg cfg;
+    elig_net *net;
+    const elig_rule *rule;
+    elig_real *grad;                       /* n_params */
+    int T, t, wb, we, started;
+    /* loss */
+    elig_real *err;                        /* (B, K) dL/dy_t of this step           */
+    elig_real *agg, *agg_target, *delta;   /* (B, K) aggregated readout, target, dL/dagg */
+    int32_t *argmax;                       /* (B, K) time of the max (ce_max)       */
+    double loss, step_loss;
+    elig__bptt bptt;
+    elig__rtrl rtrl;
+    elig__eprop eprop;
+    void *mem;
+};
+
+struct elig_rule {
+    const char *name;
+    int online;
+    int (*check)(const elig_net *net, const elig_learner_cfg *cfg);
+    void (*carve)(elig_learner *L, const elig_net *net, const elig_learner_cfg *cfg, elig__arena *a);
+    void (*init)(elig_learner *L);
+    void (*begin)(elig_learner *L);
+    void (*step)(elig_learner *L);
+    void (*end)(elig_learner *L);
+    elig_real *(*feedback)(elig_learner *L, int layer);
+    void (*after_update)(elig_learner *L);
+};
+
+/* Window length in steps and whether step t is inside. */
+static inline int elig__in_window(const elig_learner *L, int t) { return t >= L->wb && t < L->we; }
+
+/* Internal hooks for the gradient tests. */
+const elig_real *elig__bptt_signal(const elig_learner *L, int layer); /* (T, B, n) dE/dz_t (network paths) */
+void elig__eprop_override_signal(elig_learner *L, int layer, const elig_real *sig);
+
+#endif

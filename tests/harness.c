@@ -1,0 +1,127 @@
+/* harness.c -- runner for the tests registered with TEST(); see harness.h. */
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TH_MAX 256
+static struct { const char *name; th_fn fn; int timeout; } th_tests[TH_MAX];
+static int th_n;
+static long th_allocs;
+
+void *__real_malloc(size_t);
+void *__real_calloc(size_t, size_t);
+void *__real_realloc(void *, size_t);
+void __real_free(void *);
+void *__wrap_malloc(size_t n) { th_allocs++; return __real_malloc(n); }
+void *__wrap_calloc(size_t a, size_t b) { th_allocs++; return __real_calloc(a, b); }
+void *__wrap_realloc(void *p, size_t n) { th_allocs++; return __real_realloc(p, n); }
+void __wrap_free(void *p) { __real_free(p); }
+
+long th_alloc_count(void) { return th_allocs; }
+
+const char *th_refdir(void)
+{
+    const char *d = getenv("ELIG_REFDIR");
+    return (d && *d) ? d : NULL;
+}
+
+void th_register(const char *name, th_fn fn, int timeout_s)
+{
+    if (th_n < TH_MAX) {
+        th_tests[th_n].name = name;
+        th_tests[th_n].fn = fn;
+        th_tests[th_n].timeout = timeout_s;
+        th_n++;
+    }
+}
+
+void th_fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "    %s:%d: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    fflush(stderr);
+    _exit(1);
+}
+
+void th_skip(const char *why)
+{
+    fprintf(stderr, "    skipped: %s\n", why);
+    fflush(stderr);
+    _exit(77);
+}
+
+double th_rel_err(const elig_real *a, const elig_real *b, size_t n, double floor)
+{
+    double scale = floor, err = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fabs((double)b[i]) > scale) scale = fabs((double)b[i]);
+        double d = fabs((double)a[i] - (double)b[i]);
+        if (d > err || d != d) err = d;
+    }
+    return err / scale;
+}
+
+double th_cosine(const elig_real *a, const elig_real *b, size_t n)
+{
+    double ab = 0, aa = 0, bb = 0;
+    for (size_t i = 0; i < n; i++) {
+        ab += (double)a[i] * b[i];
+        aa += (double)a[i] * a[i];
+        bb += (double)b[i] * b[i];
+    }
+    return (aa > 0 && bb > 0) ? ab / sqrt(aa * bb) : 0.0;
+}
+
+double th_norm(const elig_real *a, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += (double)a[i] * a[i];
+    return sqrt(s);
+}
+
+int main(int argc, char **argv)
+{
+    int passed = 0, failed = 0, skipped = 0;
+    const char *only = argc > 1 ? argv[1] : NULL;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for (int i = 0; i < th_n; i++) {
+        if (only && !strstr(th_tests[i].name, only)) continue;
+        fflush(stdout);
+        fflush(stderr);
+        pid_t pid = fork();
+        if (pid == 0) {
+            alarm((unsigned)th_tests[i].timeout);
+            th_allocs = 0;
+            th_tests[i].fn();
+            fflush(stdout);
+            _exit(0);
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+        if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+            printf("ok   %s\n", th_tests[i].name);
+            passed++;
+        } else if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+            printf("skip %s\n", th_tests[i].name);
+            skipped++;
+        } else {
+            if (WIFSIGNALED(st))
+                printf("FAIL %s (signal %d%s)\n", th_tests[i].name, WTERMSIG(st),
+                       WTERMSIG(st) == SIGALRM ? ", timeout" : "");
+            else
+                printf("FAIL %s\n", th_tests[i].name);
+            failed++;
+        }
+    }
+    printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    return failed ? 1 : 0;
+}
