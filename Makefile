@@ -56,8 +56,16 @@ $(eval $(call BUILD_CFG,f32,$(OPT),))
 $(eval $(call BUILD_CFG,f64,$(OPT) -DELIG_DOUBLE,))
 $(eval $(call BUILD_CFG,asan,-O1 -DELIG_DOUBLE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all,-fsanitize=address,undefined))
 
-.PHONY: all test test-f64 asan check bench install clean refdata build-f32 build-f64 build-asan
+.PHONY: all deps demo test test-f64 asan check bench install clean refdata build-f32 build-f64 build-asan
 all: build-f32
+
+# Debian packages (only the missing ones are installed; needs root for that).
+deps:
+	tools/deps.sh
+
+# The main job: e-prop on the pattern-generation task, with its figure.
+demo: build-f32
+	build/f32/elig train examples/eprop_pattern.cfg --out runs/eprop_pattern
 
 # Reference data written by the NumPy e-prop reference (tests/ref), shared by all builds.
 REFDIR := build/ref
@@ -76,6 +84,7 @@ asan: build-asan refdata
 check: test test-f64 asan
 
 bench: build-f32
+	tools/deps.sh bench
 	bench/run.sh build/f32
 
 install: build-f32
