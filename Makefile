@@ -54,7 +54,10 @@ endef
 
 $(eval $(call BUILD_CFG,f32,$(OPT),))
 $(eval $(call BUILD_CFG,f64,$(OPT) -DELIG_DOUBLE,))
-$(eval $(call BUILD_CFG,asan,-O1 -DELIG_DOUBLE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all,-fsanitize=address,undefined))
+# (the sanitizer lists contain commas, which $(call) would split: pass them through variables)
+ASAN_CFLAGS  := -O1 -DELIG_DOUBLE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_LDFLAGS := -fsanitize=address,undefined
+$(eval $(call BUILD_CFG,asan,$$(ASAN_CFLAGS),$$(ASAN_LDFLAGS)))
 
 .PHONY: all deps demo test test-f64 asan check bench install clean refdata build-f32 build-f64 build-asan
 all: build-f32

@@ -124,6 +124,91 @@ static void signal(const elig_learner *L, int l, int b, const elig_real *err, el
     }
 }
 
+/* Trace update of neuron i over m consecutive synapses with presynaptic activity pre[0..m):
+ * the plain reference kernel for any number of state variables s. */
+typedef struct {
+    const elig_real *A, *dc, *dzdh; /* (s, s), (s), (s) of this neuron and step */
+    int s, raw;
+    elig_real kappa, so, Li;
+    elig_real *es;                  /* (m) sum of e for the regulariser, or NULL */
+    elig_real *S;                   /* (m) window mean (aggregated loss), or NULL */
+    elig_real inv_w;
+} span_args;
+
+static void span_ref(const span_args *a, elig_real *restrict eps, elig_real *restrict eb, elig_real *restrict g,
+                     const elig_real *restrict pre, int m)
+{
+    const int s = a->s;
+    for (int q = 0; q < m; q++) {
+        elig_real *ep = eps + (size_t)q * s, en[ELIG_MAX_STATE], et = 0;
+        for (int x = 0; x < s; x++) {
+            elig_real v = a->dc[x] * pre[q];
+            for (int y = 0; y < s; y++) v += a->A[x * s + y] * ep[y];
+            en[x] = v;
+        }
+        for (int x = 0; x < s; x++) {
+            ep[x] = en[x];
+            et += a->dzdh[x] * en[x];
+        }
+        eb[q] = a->kappa * eb[q] + a->so * et;
+        elig_real tr = a->raw ? et : eb[q];
+        if (a->es) a->es[q] += et;
+        if (g) g[q] += a->Li * tr;
+        if (a->S) a->S[q] += a->inv_w * tr;
+    }
+}
+
+/* Same arithmetic in the same order, specialised for s = 1 (LIF) and s = 2 (ALIF, CuBa-LIF)
+ * so the compiler can keep everything in registers; tested bit-identical to span_ref. */
+static void span_s1(const span_args *a, elig_real *restrict eps, elig_real *restrict eb, elig_real *restrict g,
+                    const elig_real *restrict pre, int m)
+{
+    const elig_real A = a->A[0], dc = a->dc[0], d = a->dzdh[0], k = a->kappa, so = a->so, Li = a->Li;
+    elig_real *restrict es = a->es;
+    if (!es && !a->S) {
+        if (g && !a->raw) {
+            for (int q = 0; q < m; q++) {
+                elig_real en = dc * pre[q] + A * eps[q];
+                eps[q] = en;
+                eb[q] = k * eb[q] + so * (d * en);
+                g[q] += Li * eb[q];
+            }
+            return;
+        }
+        if (!g) {
+            for (int q = 0; q < m; q++) {
+                elig_real en = dc * pre[q] + A * eps[q];
+                eps[q] = en;
+                eb[q] = k * eb[q] + so * (d * en);
+            }
+            return;
+        }
+    }
+    span_ref(a, eps, eb, g, pre, m);
+}
+
+static void span_s2(const span_args *a, elig_real *restrict eps, elig_real *restrict eb, elig_real *restrict g,
+                    const elig_real *restrict pre, int m)
+{
+    const elig_real A00 = a->A[0], A01 = a->A[1], A10 = a->A[2], A11 = a->A[3];
+    const elig_real c0 = a->dc[0], c1 = a->dc[1], d0 = a->dzdh[0], d1 = a->dzdh[1];
+    const elig_real k = a->kappa, so = a->so, Li = a->Li;
+    if (a->es || a->S || a->raw) {
+        span_ref(a, eps, eb, g, pre, m);
+        return;
+    }
+    for (int q = 0; q < m; q++) {
+        elig_real e0 = c0 * pre[q] + A00 * eps[2 * q] + A01 * eps[2 * q + 1];
+        elig_real e1 = c1 * pre[q] + A10 * eps[2 * q] + A11 * eps[2 * q + 1];
+        eps[2 * q] = e0;
+        eps[2 * q + 1] = e1;
+        eb[q] = k * eb[q] + so * (d0 * e0 + d1 * e1);
+        if (g) g[q] += Li * eb[q];
+    }
+}
+
+typedef void (*span_fn)(const span_args *, elig_real *, elig_real *, elig_real *, const elig_real *, int);
+
 static void step(elig_learner *L)
 {
     const elig_net *net = L->net;
@@ -132,6 +217,7 @@ static void step(elig_learner *L)
     const int agg = L->cfg.loss.loss->agg, in_win = elig__in_window(L, t);
     const elig_real kappa = net->kappa, so = net->out_scale;
     const elig_real inv_w = (elig_real)1 / (elig_real)(L->we - L->wb);
+    const elig_real one = 1;
     elig_real *G = L->grad;
     for (int b = 0; b < B; b++) {
         const elig_real *err = L->err + (size_t)b * K;
@@ -139,46 +225,46 @@ static void step(elig_learner *L)
             const elig__layer *ly = &net->layer[l];
             const int n = ly->n, s = ly->s, np = ly->n_pre, Q = e->Q[l];
             const int nrec = ly->off_wrec != ELIG__ABSENT ? n : 0;
-            const int raw = e->override[l] != NULL || !L->cfg.filter_traces;
             const size_t bn = (size_t)b * n, bns = bn * s;
             const elig_real *pre = elig__pre(net, l) + (size_t)b * np, *zp = ly->z_prev + bn;
+            span_fn span = e->reference ? span_ref : (s == 1 ? span_s1 : (s == 2 ? span_s2 : span_ref));
+            span_args a;
+            a.s = s;
+            a.raw = e->override[l] != NULL || !L->cfg.filter_traces;
+            a.kappa = kappa;
+            a.so = so;
+            a.inv_w = inv_w;
             elig_real *sig = e->sig;
             signal(L, l, b, err, sig);
             for (int i = 0; i < n; i++) {
                 const elig_real *D = ly->part.D + (bns + (size_t)i * s) * s;
-                const elig_real *dza = ly->part.dza + bns + (size_t)i * s, *dc = ly->part.dc + bns + (size_t)i * s;
-                const elig_real *dzdh = ly->part.dzdh + bns + (size_t)i * s;
+                const elig_real *dza = ly->part.dza + bns + (size_t)i * s;
                 const elig_real *dzdh_p = ly->dzdh_prev + bns + (size_t)i * s;
                 elig_real A[ELIG_MAX_STATE * ELIG_MAX_STATE];
-                for (int a = 0; a < s; a++)
-                    for (int a2 = 0; a2 < s; a2++) A[a * s + a2] = D[a * s + a2] + dza[a] * dzdh_p[a2];
+                for (int x = 0; x < s; x++)
+                    for (int y = 0; y < s; y++) A[x * s + y] = D[x * s + y] + dza[x] * dzdh_p[y];
+                a.A = A;
+                a.dc = ly->part.dc + bns + (size_t)i * s;
+                a.dzdh = ly->part.dzdh + bns + (size_t)i * s;
+                a.Li = sig[i];
                 elig_real *eps = e->eps[l] + (bn + i) * (size_t)Q * s;
                 elig_real *eb = e->ebar[l] + (bn + i) * (size_t)Q;
                 elig_real *es = e->esum[l] ? e->esum[l] + (size_t)i * Q : NULL;
-                elig_real *Si = e->S[l] ? e->S[l] + (bn + i) * (size_t)Q : NULL;
-                const elig_real Li = sig[i];
-                for (int q = 0; q < Q; q++) {
-                    elig_real p = q < np ? pre[q] : (q < np + nrec ? zp[q - np] : 1);
-                    elig_real *ep = eps + (size_t)q * s, en[ELIG_MAX_STATE], et = 0;
-                    for (int a = 0; a < s; a++) {
-                        elig_real v = dc[a] * p;
-                        for (int a2 = 0; a2 < s; a2++) v += A[a * s + a2] * ep[a2];
-                        en[a] = v;
-                    }
-                    for (int a = 0; a < s; a++) {
-                        ep[a] = en[a];
-                        et += dzdh[a] * en[a];
-                    }
-                    eb[q] = kappa * eb[q] + so * et;
-                    elig_real tr = raw ? et : eb[q];
-                    if (es) es[q] += et;
-                    if (!agg) {
-                        if (Li != 0) {
-                            size_t gi = q < np ? ly->off_win + (size_t)i * np + q
-                                               : (q < np + nrec ? ly->off_wrec + (size_t)i * n + (q - np) : ly->off_b + i);
-                            G[gi] += Li * tr;
-                        }
-                    } else if (in_win) Si[q] += inv_w * tr;
+                elig_real *Si = agg && in_win ? e->S[l] + (bn + i) * (size_t)Q : NULL;
+                int grad = !agg && a.Li != 0;
+                /* inputs, recurrent synapses, bias: contiguous in eps/ebar and in the gradient */
+                a.es = es;
+                a.S = Si;
+                span(&a, eps, eb, grad ? G + ly->off_win + (size_t)i * np : NULL, pre, np);
+                if (nrec) {
+                    a.es = es ? es + np : NULL;
+                    a.S = Si ? Si + np : NULL;
+                    span(&a, eps + (size_t)np * s, eb + np, grad ? G + ly->off_wrec + (size_t)i * n : NULL, zp, n);
+                }
+                if (ly->off_b != ELIG__ABSENT) {
+                    a.es = es ? es + np + nrec : NULL;
+                    a.S = Si ? Si + np + nrec : NULL;
+                    span(&a, eps + (size_t)(np + nrec) * s, eb + np + nrec, grad ? G + ly->off_b + i : NULL, &one, 1);
                 }
             }
         }
@@ -277,6 +363,11 @@ static void after_update(elig_learner *L)
             }
     }
     snapshot_wout(L);
+}
+
+void elig__eprop_use_reference_kernel(elig_learner *L, int on)
+{
+    if (L->rule == &elig_rule_eprop) L->eprop.reference = on;
 }
 
 void elig__eprop_override_signal(elig_learner *L, int layer, const elig_real *sig)

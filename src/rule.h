@@ -54,6 +54,7 @@ typedef struct {
     elig_real *Sout;                       /* (B, n_L + 1) window mean of the above  */
     elig_real *wout_snap;                  /* (K, n_L) adaptive feedback             */
     const elig_real *override[ELIG_MAX_LAYERS]; /* (T, B, n) external signal (tests) */
+    int reference;                         /* 1: plain reference kernel only (tests) */
 } elig__eprop;
 
 struct elig_learner {
@@ -92,5 +93,6 @@ static inline int elig__in_window(const elig_learner *L, int t) { return t >= L-
 /* Internal hooks for the gradient tests. */
 const elig_real *elig__bptt_signal(const elig_learner *L, int layer); /* (T, B, n) dE/dz_t (network paths) */
 void elig__eprop_override_signal(elig_learner *L, int layer, const elig_real *sig);
+void elig__eprop_use_reference_kernel(elig_learner *L, int on);
 
 #endif

@@ -461,3 +461,38 @@ TEST(trace_impulse_decays_geometrically)
     elig_learner_free(L);
     elig_net_free(net);
 }
+
+TEST(eprop_fast_kernels_equal_reference_kernel)
+{
+    /* the specialised s = 1 / s = 2 trace kernels do the reference kernel's arithmetic in the
+     * same order: results must be bit-identical, with and without the regulariser */
+    seqdata d;
+    make_data(&d, 0, 31);
+    for (size_t mi = 0; mi < 3; mi++)
+        for (int reg = 0; reg < 2; reg++) {
+            elig_net_cfg nc = make_net(spiking[mi], 2, 1, 0, 0);
+            static elig_real g[2][4096];
+            size_t P = 0;
+            for (int ref = 0; ref < 2; ref++) {
+                elig_net *net;
+                elig_learner *L;
+                ASSERT_OK(elig_net_create(&nc, &net));
+                elig_learner_cfg lc = learner(&elig_rule_eprop, &elig_loss_mse);
+                lc.feedback = ELIG_FB_RANDOM;
+                lc.reg_rate = reg ? 0.3 : 0;
+                ASSERT_OK(elig_learner_create(net, &lc, &L));
+                elig__eprop_use_reference_kernel(L, ref);
+                ASSERT_OK(elig_learner_begin(L, T_SEQ));
+                for (int t = 0; t < T_SEQ; t++)
+                    elig_learner_step(L, d.x + (size_t)t * BATCH * N_IN, d.y + (size_t)t * BATCH * N_OUT, NULL);
+                double loss;
+                ASSERT_OK(elig_learner_end(L, &loss));
+                P = elig_net_n_params(net);
+                memcpy(g[ref], elig_learner_grad(L), P * sizeof(elig_real));
+                elig_learner_free(L);
+                elig_net_free(net);
+            }
+            ASSERT_TRUE(th_norm(g[0], P) > 0);
+            ASSERT_TRUE(memcmp(g[0], g[1], P * sizeof(elig_real)) == 0);
+        }
+}
