@@ -11,7 +11,7 @@ PY      ?= /usr/bin/python3
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 # No -ffast-math, no FMA contraction: results must not depend on the optimiser's mood.
 BASECFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -ffp-contract=off $(WARN) -Iinclude -Isrc
-OPT     ?= -O2
+OPT     ?= -O2 -ftree-vectorize -fvect-cost-model=dynamic
 PLPLOT_CFLAGS := $(shell pkg-config --cflags plplot 2>/dev/null)
 PLPLOT_LIBS   := $(shell pkg-config --libs plplot 2>/dev/null)
 HDF5_CFLAGS   :=

@@ -6,7 +6,7 @@
  * presynaptic activity pre_q (x_t or z^{l-1}_t; z^l_{t-1}; 1):
  *
  *   A_t      = D_t + dza_t dzdh_{t-1}^T        (leak, filters, adaptation; no reset)   (s, s)
- *   eps_t    = A_t eps_{t-1} + dc_t pre_q                                               (s)
+ *   eps_t    = A_t eps_{t-1} + dc_t pre_q                                     (s, planar)
  *   e_t      = dzdh_t . eps_t                   eligibility trace
  *   ebar_t   = kappa ebar_{t-1} + s_out e_t     filtered with the readout kernel (exact
  *                                               for the readout part of the gradient)
@@ -124,11 +124,14 @@ static void signal(const elig_learner *L, int l, int b, const elig_real *err, el
     }
 }
 
-/* Trace update of neuron i over m consecutive synapses with presynaptic activity pre[0..m):
- * the plain reference kernel for any number of state variables s. */
+/* Trace update of neuron i over m consecutive synapses with presynaptic activity pre[0..m).
+ * Eligibility vectors are stored planar per neuron: component x of synapse q at
+ * eps[x * stride + q], so every loop below runs over contiguous memory.
+ * span_ref is the plain reference kernel for any number of state variables s. */
 typedef struct {
     const elig_real *A, *dc, *dzdh; /* (s, s), (s), (s) of this neuron and step */
     int s, raw;
+    size_t stride;                  /* Q: distance between components in eps     */
     elig_real kappa, so, Li;
     elig_real *es;                  /* (m) sum of e for the regulariser, or NULL */
     elig_real *S;                   /* (m) window mean (aggregated loss), or NULL */
@@ -139,15 +142,16 @@ static void span_ref(const span_args *a, elig_real *restrict eps, elig_real *res
                      const elig_real *restrict pre, int m)
 {
     const int s = a->s;
+    const size_t st = a->stride;
     for (int q = 0; q < m; q++) {
-        elig_real *ep = eps + (size_t)q * s, en[ELIG_MAX_STATE], et = 0;
+        elig_real en[ELIG_MAX_STATE], et = 0;
         for (int x = 0; x < s; x++) {
             elig_real v = a->dc[x] * pre[q];
-            for (int y = 0; y < s; y++) v += a->A[x * s + y] * ep[y];
+            for (int y = 0; y < s; y++) v += a->A[x * s + y] * eps[y * st + q];
             en[x] = v;
         }
         for (int x = 0; x < s; x++) {
-            ep[x] = en[x];
+            eps[x * st + q] = en[x];
             et += a->dzdh[x] * en[x];
         }
         eb[q] = a->kappa * eb[q] + a->so * et;
@@ -159,52 +163,64 @@ static void span_ref(const span_args *a, elig_real *restrict eps, elig_real *res
 }
 
 /* Same arithmetic in the same order, specialised for s = 1 (LIF) and s = 2 (ALIF, CuBa-LIF)
- * so the compiler can keep everything in registers; tested bit-identical to span_ref. */
+ * in the common case (filtered traces, per-step loss), written so that the compiler
+ * vectorises it; tested bit-identical to span_ref. Anything else goes to span_ref. */
 static void span_s1(const span_args *a, elig_real *restrict eps, elig_real *restrict eb, elig_real *restrict g,
                     const elig_real *restrict pre, int m)
 {
+    if (a->S || a->raw) {
+        span_ref(a, eps, eb, g, pre, m);
+        return;
+    }
     const elig_real A = a->A[0], dc = a->dc[0], d = a->dzdh[0], k = a->kappa, so = a->so, Li = a->Li;
     elig_real *restrict es = a->es;
-    if (!es && !a->S) {
-        if (g && !a->raw) {
-            for (int q = 0; q < m; q++) {
-                elig_real en = dc * pre[q] + A * eps[q];
-                eps[q] = en;
-                eb[q] = k * eb[q] + so * (d * en);
-                g[q] += Li * eb[q];
-            }
-            return;
+    if (es)
+        for (int q = 0; q < m; q++) {
+            elig_real en = dc * pre[q] + A * eps[q], et = d * en;
+            eps[q] = en;
+            eb[q] = k * eb[q] + so * et;
+            es[q] += et;
         }
-        if (!g) {
-            for (int q = 0; q < m; q++) {
-                elig_real en = dc * pre[q] + A * eps[q];
-                eps[q] = en;
-                eb[q] = k * eb[q] + so * (d * en);
-            }
-            return;
+    else
+        for (int q = 0; q < m; q++) {
+            elig_real en = dc * pre[q] + A * eps[q];
+            eps[q] = en;
+            eb[q] = k * eb[q] + so * (d * en);
         }
-    }
-    span_ref(a, eps, eb, g, pre, m);
+    if (g)
+        for (int q = 0; q < m; q++) g[q] += Li * eb[q];
 }
 
 static void span_s2(const span_args *a, elig_real *restrict eps, elig_real *restrict eb, elig_real *restrict g,
                     const elig_real *restrict pre, int m)
 {
-    const elig_real A00 = a->A[0], A01 = a->A[1], A10 = a->A[2], A11 = a->A[3];
-    const elig_real c0 = a->dc[0], c1 = a->dc[1], d0 = a->dzdh[0], d1 = a->dzdh[1];
-    const elig_real k = a->kappa, so = a->so, Li = a->Li;
-    if (a->es || a->S || a->raw) {
+    if (a->S || a->raw) {
         span_ref(a, eps, eb, g, pre, m);
         return;
     }
-    for (int q = 0; q < m; q++) {
-        elig_real e0 = c0 * pre[q] + A00 * eps[2 * q] + A01 * eps[2 * q + 1];
-        elig_real e1 = c1 * pre[q] + A10 * eps[2 * q] + A11 * eps[2 * q + 1];
-        eps[2 * q] = e0;
-        eps[2 * q + 1] = e1;
-        eb[q] = k * eb[q] + so * (d0 * e0 + d1 * e1);
-        if (g) g[q] += Li * eb[q];
-    }
+    const elig_real A00 = a->A[0], A01 = a->A[1], A10 = a->A[2], A11 = a->A[3];
+    const elig_real c0 = a->dc[0], c1 = a->dc[1], d0 = a->dzdh[0], d1 = a->dzdh[1];
+    const elig_real k = a->kappa, so = a->so, Li = a->Li;
+    elig_real *restrict e0 = eps, *restrict e1 = eps + a->stride, *restrict es = a->es;
+    if (es)
+        for (int q = 0; q < m; q++) {
+            elig_real n0 = c0 * pre[q] + A00 * e0[q] + A01 * e1[q];
+            elig_real n1 = c1 * pre[q] + A10 * e0[q] + A11 * e1[q], et = d0 * n0 + d1 * n1;
+            e0[q] = n0;
+            e1[q] = n1;
+            eb[q] = k * eb[q] + so * et;
+            es[q] += et;
+        }
+    else
+        for (int q = 0; q < m; q++) {
+            elig_real n0 = c0 * pre[q] + A00 * e0[q] + A01 * e1[q];
+            elig_real n1 = c1 * pre[q] + A10 * e0[q] + A11 * e1[q];
+            e0[q] = n0;
+            e1[q] = n1;
+            eb[q] = k * eb[q] + so * (d0 * n0 + d1 * n1);
+        }
+    if (g)
+        for (int q = 0; q < m; q++) g[q] += Li * eb[q];
 }
 
 typedef void (*span_fn)(const span_args *, elig_real *, elig_real *, elig_real *, const elig_real *, int);
@@ -230,6 +246,7 @@ static void step(elig_learner *L)
             span_fn span = e->reference ? span_ref : (s == 1 ? span_s1 : (s == 2 ? span_s2 : span_ref));
             span_args a;
             a.s = s;
+            a.stride = (size_t)Q;
             a.raw = e->override[l] != NULL || !L->cfg.filter_traces;
             a.kappa = kappa;
             a.so = so;
@@ -259,12 +276,12 @@ static void step(elig_learner *L)
                 if (nrec) {
                     a.es = es ? es + np : NULL;
                     a.S = Si ? Si + np : NULL;
-                    span(&a, eps + (size_t)np * s, eb + np, grad ? G + ly->off_wrec + (size_t)i * n : NULL, zp, n);
+                    span(&a, eps + np, eb + np, grad ? G + ly->off_wrec + (size_t)i * n : NULL, zp, n);
                 }
                 if (ly->off_b != ELIG__ABSENT) {
                     a.es = es ? es + np + nrec : NULL;
                     a.S = Si ? Si + np + nrec : NULL;
-                    span(&a, eps + (size_t)(np + nrec) * s, eb + np + nrec, grad ? G + ly->off_b + i : NULL, &one, 1);
+                    span(&a, eps + np + nrec, eb + np + nrec, grad ? G + ly->off_b + i : NULL, &one, 1);
                 }
             }
         }

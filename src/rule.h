@@ -43,7 +43,7 @@ typedef struct {
 
 typedef struct {
     int Q[ELIG_MAX_LAYERS];                /* synapses per neuron: n_pre + n_rec + bias */
-    elig_real *eps[ELIG_MAX_LAYERS];       /* (B, n, Q, s) eligibility vectors      */
+    elig_real *eps[ELIG_MAX_LAYERS];       /* (B, n, s, Q) eligibility vectors      */
     elig_real *ebar[ELIG_MAX_LAYERS];      /* (B, n, Q) filtered eligibility traces */
     elig_real *esum[ELIG_MAX_LAYERS];      /* (n, Q) sum of e over batch and time (rate reg) */
     elig_real *S[ELIG_MAX_LAYERS];         /* (B, n, Q) window mean of the trace (ce_mean) */
