@@ -6,7 +6,9 @@
  *
  * One allocation holds parameters, masks, state and the per-step partial derivatives of
  * every layer for every batch element (llm.c style: pointers into one block). Cost per step
- * and batch element: sum_l n_l (n_pre + n_l) multiply-adds plus n_out n_L for the readout.
+ * and batch element: sum_l n_l (n_pre + n_l) multiply-adds plus n_out n_L for the readout,
+ * or n_l times the number of active presynaptic units when fewer than a quarter are active
+ * (event-driven kernel, bit-identical to the dense one).
  */
 #include "net.h"
 
@@ -122,6 +124,9 @@ static void carve(elig_net *net, const elig_net_cfg *c, elig__arena *a, size_t n
     net->params = elig__carve(a, n_params, sizeof(elig_real));
     net->mask = elig__carve(a, n_params, 1);
     net->y = elig__carve(a, B * (size_t)c->n_out, sizeof(elig_real));
+    size_t amax = (size_t)c->n_in;
+    for (int l = 0; l < c->n_layers; l++) amax = ELIG__MAX(amax, (size_t)c->layer[l].n);
+    net->active = elig__carve(a, amax, sizeof(int32_t));
     for (int l = 0; l < c->n_layers; l++) {
         elig__layer *ly = &net->layer[l];
         size_t n = (size_t)c->layer[l].n, s = (size_t)c->layer[l].model->n_state;
@@ -306,6 +311,47 @@ void elig_net_reset_state(elig_net *net)
     net->steps = 0;
 }
 
+/* c[i] (+)= sum_j W[i, j] v[j] for an (n, m) row-major W: the plain dense kernel. */
+static void matvec_dense(elig_real *restrict c, const elig_real *restrict W, const elig_real *restrict v, int n, int m,
+                         int accumulate)
+{
+    for (int i = 0; i < n; i++) {
+        const elig_real *w = W + (size_t)i * m;
+        elig_real acc = 0;
+        for (int j = 0; j < m; j++) acc += w[j] * v[j];
+        c[i] = accumulate ? c[i] + acc : acc;
+    }
+}
+
+/* The same sums over the non-zero entries of v only (spikes are mostly zero). Adding the
+ * skipped terms w*0 would not change a finite sum, and the order of the others is kept, so
+ * the result is bit-identical to matvec_dense (tested). Cost O(n * active). */
+static void matvec_events(elig_real *restrict c, const elig_real *restrict W, const elig_real *restrict v, int n,
+                          int m, int accumulate, int32_t *restrict act, int n_act)
+{
+    (void)v;
+    for (int i = 0; i < n; i++) {
+        const elig_real *w = W + (size_t)i * m;
+        elig_real acc = 0;
+        for (int k = 0; k < n_act; k++) acc += w[act[k]] * v[act[k]];
+        c[i] = accumulate ? c[i] + acc : acc;
+    }
+}
+
+static void matvec(const elig_net *net, elig_real *c, const elig_real *W, const elig_real *v, int n, int m, int accumulate)
+{
+    int n_act = 0;
+    if (!net->dense_only) {
+        for (int j = 0; j < m; j++)
+            if (v[j] != 0) net->active[n_act++] = j;
+        if (4 * n_act < m) {
+            matvec_events(c, W, v, n, m, accumulate, net->active, n_act);
+            return;
+        }
+    }
+    matvec_dense(c, W, v, n, m, accumulate);
+}
+
 void elig_net_step(elig_net *net, const elig_real *x)
 {
     const int L = net->L, B = net->batch;
@@ -323,22 +369,8 @@ void elig_net_step(elig_net *net, const elig_real *x)
             const elig_real *pre = elig__pre(net, l) + (size_t)b * np;
             const elig_real *zp = ly->z_prev + (size_t)b * n;
             elig_real *c = ly->c + (size_t)b * n;
-            const elig_real *Win = P + ly->off_win;
-            for (int i = 0; i < n; i++) {
-                const elig_real *w = Win + (size_t)i * np;
-                elig_real acc = 0;
-                for (int j = 0; j < np; j++) acc += w[j] * pre[j];
-                c[i] = acc;
-            }
-            if (ly->off_wrec != ELIG__ABSENT) {
-                const elig_real *Wr = P + ly->off_wrec;
-                for (int i = 0; i < n; i++) {
-                    const elig_real *w = Wr + (size_t)i * n;
-                    elig_real acc = 0;
-                    for (int j = 0; j < n; j++) acc += w[j] * zp[j];
-                    c[i] += acc;
-                }
-            }
+            matvec(net, c, P + ly->off_win, pre, n, np, 0);
+            if (ly->off_wrec != ELIG__ABSENT) matvec(net, c, P + ly->off_wrec, zp, n, n, 1);
             if (ly->off_b != ELIG__ABSENT)
                 for (int i = 0; i < n; i++) c[i] += P[ly->off_b + i];
             size_t bs = (size_t)b * n * s;

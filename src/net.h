@@ -31,6 +31,8 @@ struct elig_net {
     unsigned char *mask;             /* n_params */
     size_t n_params, n_core;         /* core = everything before W_out                     */
     const elig_real *x_last;         /* input of the last step (caller-owned)              */
+    int32_t *active;                 /* scratch: indices of non-zero presynaptic units     */
+    int dense_only;                  /* 1: never use the event-driven kernel (tests)       */
     long steps;                      /* steps since the last reset                         */
     void *mem;
 };
