@@ -72,8 +72,8 @@ demo: build-f32
 
 # Reference data written by the NumPy e-prop reference (tests/ref), shared by all builds.
 REFDIR := build/ref
-refdata: $(REFDIR)/pattern/losses.npy $(REFDIR)/evidence/losses.npy
-$(REFDIR)/%/losses.npy: tests/ref/eprop_ref.py
+refdata: $(REFDIR)/pattern/losses_f64.npy $(REFDIR)/evidence/losses_f64.npy
+$(REFDIR)/%/losses_f64.npy: tests/ref/eprop_ref.py
 	mkdir -p $(REFDIR)/$*
 	$(PY) tests/ref/eprop_ref.py --task $* --out $(REFDIR)/$*
 

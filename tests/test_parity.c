@@ -3,7 +3,7 @@
  *
  * Same initial weights, feedback and inputs (read from the reference's .npy files); the loss
  * of each of 5 iterations must match: to 1e-9 relative in the double build (the reference's
- * float64 run: only summation order differs) and to 1e-4 in float (its float32 run; a single
+ * float64 run: only summation order differs) and to 1e-5 in float (its float32 run, measured ~7e-7; a single
  * spike flipped by float rounding would show as a larger jump). The iteration-0 gradient is
  * also compared tensor by tensor in double.
  */
@@ -163,7 +163,7 @@ static void parity(const char *task)
         ASSERT_OK(elig_learner_end(L, &loss));
         printf("    %s iteration %d: loss %.9g, reference %.9g, rel diff %.2e\n", task, it, loss, losses[it],
                fabs(loss - losses[it]) / fabs(losses[it]));
-        ASSERT_NEAR(loss, losses[it], TOL(1e-9, 1e-4) * fabs(losses[it]));
+        ASSERT_NEAR(loss, losses[it], TOL(1e-9, 1e-5) * fabs(losses[it]));
 #ifdef ELIG_DOUBLE
         if (it == 0) {
             compare_grad(net, L, ELIG_W_IN, dir, "grad0_f64_in.npy");
