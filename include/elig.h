@@ -273,7 +273,8 @@ int elig_learner_begin(elig_learner *L, int T);
 void elig_learner_step(elig_learner *L, const elig_real *x, const elig_real *target, const void *step_mask);
 /* Finish: BPTT runs backward; deferred losses apply their error. *loss as documented above. */
 int elig_learner_end(elig_learner *L, double *loss);
-/* Gradient accumulated since begin or the last zero_grad, layout of elig_net_params. */
+/* Gradient accumulated since begin or the last zero_grad, layout of elig_net_params; masked
+ * parameters read as zero. O(P) per call (applies the mask). */
 elig_real *elig_learner_grad(elig_learner *L);
 void elig_learner_zero_grad(elig_learner *L);
 /* Call after every optimiser step: re-applies masks, updates adaptive feedback. */

@@ -132,7 +132,20 @@ void elig_learner_free(elig_learner *L)
 }
 
 elig_net *elig_learner_net(elig_learner *L) { return L->net; }
-elig_real *elig_learner_grad(elig_learner *L) { return L->grad; }
+/* Masked parameters (absent synapses, autapses) read as zero whenever the gradient is read,
+ * also in the middle of a sequence (updates every k steps). O(P), once per read. */
+static void mask_grad(elig_learner *L)
+{
+    const elig_net *net = L->net;
+    for (size_t i = 0; i < net->n_params; i++)
+        if (!net->mask[i]) L->grad[i] = 0;
+}
+
+elig_real *elig_learner_grad(elig_learner *L)
+{
+    mask_grad(L);
+    return L->grad;
+}
 void elig_learner_zero_grad(elig_learner *L) { memset(L->grad, 0, L->net->n_params * sizeof(elig_real)); }
 
 elig_real *elig_learner_feedback(elig_learner *L, int layer)
@@ -240,8 +253,7 @@ int elig_learner_end(elig_learner *L, double *loss)
         }
     }
     L->rule->end(L);
-    for (size_t i = 0; i < net->n_params; i++)
-        if (!net->mask[i]) L->grad[i] = 0;
+    mask_grad(L);
     L->started = 0;
     if (loss) *loss = L->loss;
     return ELIG_OK;

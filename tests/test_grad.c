@@ -531,3 +531,42 @@ TEST(event_driven_input_kernel_equals_dense_kernel)
     ASSERT_TRUE(th_norm(g[0], P) > 0);
     ASSERT_TRUE(memcmp(g[0], g[1], P * sizeof(elig_real)) == 0);
 }
+
+TEST(online_chunks_sum_to_the_sequence_gradient)
+{
+    /* Updating every k steps reads the gradient accumulated since the last zero_grad. With the
+     * weights left unchanged (lr 0), the chunks of an online rule sum to the whole-sequence
+     * gradient: nothing is lost or counted twice at chunk boundaries. */
+    seqdata d;
+    make_data(&d, 0, 41);
+    const elig_rule *rules[2] = {&elig_rule_rtrl, &elig_rule_eprop};
+    for (int ri = 0; ri < 2; ri++) {
+        elig_net_cfg nc = make_net(&elig_neuron_alif, 1, 1, 0, 0);
+        result whole;
+        elig_learner_cfg lc = learner(rules[ri], &elig_loss_mse);
+        run(&nc, lc, &d, &whole, NULL);
+        elig_net *net;
+        elig_learner *L;
+        ASSERT_OK(elig_net_create(&nc, &net));
+        lc.max_steps = T_SEQ;
+        ASSERT_OK(elig_learner_create(net, &lc, &L));
+        static elig_real sum[4096];
+        size_t P = elig_net_n_params(net);
+        memset(sum, 0, sizeof sum);
+        ASSERT_OK(elig_learner_begin(L, T_SEQ));
+        for (int t = 0; t < T_SEQ; t++) {
+            elig_learner_step(L, d.x + (size_t)t * BATCH * N_IN, d.y + (size_t)t * BATCH * N_OUT, NULL);
+            if (t % 5 == 4) {
+                for (size_t i = 0; i < P; i++) sum[i] += elig_learner_grad(L)[i];
+                elig_learner_zero_grad(L);
+            }
+        }
+        double loss;
+        ASSERT_OK(elig_learner_end(L, &loss));
+        for (size_t i = 0; i < P; i++) sum[i] += elig_learner_grad(L)[i];
+        printf("    %s: chunks vs whole rel err %.2e\n", elig_rule_name(rules[ri]), th_rel_err(sum, whole.g, P, 1e-12));
+        ASSERT_LE(th_rel_err(sum, whole.g, P, 1e-12), TOL(1e-13, 1e-5));
+        elig_learner_free(L);
+        elig_net_free(net);
+    }
+}
