@@ -17,7 +17,7 @@
  *     elig_optim *opt;     elig_optim_create(&oc, elig_net_n_params(net), &opt);
  *     for (int it = 0; it < 500; it++) {
  *         elig_learner_begin(L, T);                      // zero state, traces, gradient
- *         for (int t = 0; t < T; t++)                    // x: (batch, n_in), y: (batch, n_out)
+ *         for (int t = 0; t < T; t++)                    // batch 1: x (T, n_in), target (T, n_out)
  *             elig_learner_step(L, x + t*n_in, target + t*n_out, NULL);
  *         double loss; elig_learner_end(L, &loss);
  *         elig_optim_step(opt, elig_net_params(net), elig_learner_grad(L));
@@ -134,7 +134,8 @@ const elig_neuron_model *elig_neuron_by_name(const char *name);
 const char *elig_neuron_name(const elig_neuron_model *m);
 int elig_neuron_n_state(const elig_neuron_model *m);
 int elig_neuron_is_spiking(const elig_neuron_model *m);
-/* Defaults of a model's parameters (tau_mem 20 ms, v_th 1, ... see the model file). */
+/* Defaults of a model's parameters: each model's own (e.g. lif: tau_mem 20 ms, v_th 0.6;
+ * lif_cuba: tau_mem 10 ms, tau_syn 5 ms, v_th 1), listed in its source file and docs/models. */
 elig_neuron_params elig_neuron_params_default(const elig_neuron_model *m);
 
 /* ---------------------------------------------------------------- network */
@@ -201,7 +202,8 @@ void elig_net_reset_state(elig_net *net);              /* all state and counters
 /* One time step for the whole batch. x: (batch, n_in). */
 void elig_net_step(elig_net *net, const elig_real *x);
 const elig_real *elig_net_output(const elig_net *net); /* (batch, n_out) readout y_t */
-const elig_real *elig_net_spikes(const elig_net *net, int layer); /* (batch, n_l) z_t */
+/* (batch, n_l) z_t and the state; valid until the next step (the net swaps its buffers). */
+const elig_real *elig_net_spikes(const elig_net *net, int layer);
 const elig_real *elig_net_state(const elig_net *net, int layer);  /* (batch, n_l, s) */
 
 /* ---------------------------------------------------------------- losses */

@@ -7,13 +7,14 @@
  *
  *   ybar_t   = err_t + kappa ybar_{t+1}
  *   zbar^l_t = [l = L-1] s_out W_out^T ybar_t + [l < L-1] W_in^{l+1 T} cbar^{l+1}_t
- *            + W_rec^{l T} cbar^l_{t+1} + dzr_{t+1} . hbar^l_{t+1}           (network paths)
+ *            + W_rec^{l T} cbar^l_{t+1} + dzr_{t+1} . hbar^l_{t+1}   (all paths through z but adaptation)
  *   hbar^l_t = dzdh_t (zbar^l_t + dza_{t+1} . hbar^l_{t+1}) + D_{t+1}^T hbar^l_{t+1}
  *   cbar^l_t = dc_t . hbar^l_t
  *   dW_in += cbar pre_t^T,  dW_rec += cbar z_{t-1}^T,  db += cbar,  dW_out += s_out ybar z^L_t^T
  *
- * zbar (network paths only, the adaptation path kept local) is kept for every step: it is
- * the exact learning signal of e-prop's factorisation (Bellec et al. 2020, eq. 1).
+ * zbar (every path through z_t except the adaptation path, which e-prop keeps in its trace)
+ * is kept for every step: it is the exact learning signal of e-prop's factorisation (Bellec
+ * et al. 2020, eq. 1). Memory also holds it: T B sum_l n_l more reals.
  * Cost: O(P) per step and batch element forward (copies) and backward.
  */
 #include "rule.h"

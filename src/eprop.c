@@ -103,12 +103,12 @@ static void begin(elig_learner *L)
 }
 
 /* Learning signal of layer l for batch element b from the errors err (K). */
-static void signal(const elig_learner *L, int l, int b, const elig_real *err, elig_real *sig)
+static void signal(const elig_learner *L, int l, int b, const elig_real *err, elig_real *sig, int use_override)
 {
     const elig_net *net = L->net;
     const elig__eprop *e = &L->eprop;
     const int n = net->layer[l].n, K = net->n_out;
-    if (e->override[l]) {
+    if (use_override && e->override[l]) {
         memcpy(sig, e->override[l] + ((size_t)L->t * net->batch + b) * n, (size_t)n * sizeof(elig_real));
         return;
     }
@@ -252,7 +252,7 @@ static void step(elig_learner *L)
             a.so = so;
             a.inv_w = inv_w;
             elig_real *sig = e->sig;
-            signal(L, l, b, err, sig);
+            signal(L, l, b, err, sig, 1);
             for (int i = 0; i < n; i++) {
                 const elig_real *D = ly->part.D + (bns + (size_t)i * s) * s;
                 const elig_real *dza = ly->part.dza + bns + (size_t)i * s;
@@ -319,7 +319,7 @@ static void end(elig_learner *L)
             for (int l = 0; l < Ln; l++) {
                 const elig__layer *ly = &net->layer[l];
                 const int n = ly->n, np = ly->n_pre, Q = e->Q[l], nrec = ly->off_wrec != ELIG__ABSENT ? n : 0;
-                signal(L, l, b, d, e->sig);
+                signal(L, l, b, d, e->sig, 0);
                 for (int i = 0; i < n; i++) {
                     const elig_real *Si = e->S[l] + ((size_t)b * n + i) * Q;
                     for (int q = 0; q < Q; q++) {
@@ -339,13 +339,14 @@ static void end(elig_learner *L)
     }
     if (L->cfg.reg_rate > 0) {
         const double BT = (double)B * L->T;
-        const double f_star = L->cfg.f_target * net->cfg.dt / 1000.0;
         for (int l = 0; l < Ln; l++) {
             const elig__layer *ly = &net->layer[l];
             if (!ly->m->spiking) continue;
+            /* f in units of z (spikes per step times the spike amplitude), as e = dz/dW is */
+            const double amp = ly->k.z_amp, f_star = L->cfg.f_target * net->cfg.dt / 1000.0 * amp;
             const int n = ly->n, np = ly->n_pre, Q = e->Q[l], nrec = ly->off_wrec != ELIG__ABSENT ? n : 0;
             for (int i = 0; i < n; i++) {
-                elig_real c = (elig_real)(L->cfg.reg_rate * (ly->spike_count[i] / BT - f_star) / BT);
+                elig_real c = (elig_real)(L->cfg.reg_rate * (ly->spike_count[i] * amp / BT - f_star) / BT);
                 const elig_real *es = e->esum[l] + (size_t)i * Q;
                 for (int q = 0; q < Q; q++) {
                     size_t gi = q < np ? ly->off_win + (size_t)i * np + q

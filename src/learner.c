@@ -92,6 +92,7 @@ size_t elig_learner_bytes(const elig_net *net, const elig_learner_cfg *c)
     tmp.net = (elig_net *)net;
     tmp.cfg = *c;
     elig__arena a = {NULL, 0};
+    elig__carve(&a, 1, sizeof(elig_learner)); /* the handle lives in the same block */
     carve(&tmp, net, c, &a);
     return a.used + 64;
 }
@@ -106,18 +107,14 @@ int elig_learner_create(elig_net *net, const elig_learner_cfg *c, elig_learner *
     if (c->mem_limit && bytes > c->mem_limit)
         return elig__err(ELIG_ELIMIT, "learner %s needs %zu bytes for this network, above learner.mem_limit = %zu",
                          c->rule->name, bytes, c->mem_limit);
-    elig_learner *L = elig__malloc(sizeof *L);
-    if (!L) return elig__err(ELIG_ENOMEM, "learner: cannot allocate %zu bytes", sizeof *L);
-    memset(L, 0, sizeof *L);
-    L->mem = elig__malloc(bytes);
-    if (!L->mem) {
-        elig__free(L);
-        return elig__err(ELIG_ENOMEM, "learner %s: cannot allocate %zu bytes", c->rule->name, bytes);
-    }
+    void *mem = elig__malloc(bytes);
+    if (!mem) return elig__err(ELIG_ENOMEM, "learner %s: cannot allocate %zu bytes", c->rule->name, bytes);
+    elig__arena a = {(char *)(((uintptr_t)mem + 63u) & ~(uintptr_t)63u), 0};
+    elig_learner *L = elig__carve(&a, 1, sizeof(elig_learner));
+    L->mem = mem;
     L->cfg = *c;
     L->net = net;
     L->rule = c->rule;
-    elig__arena a = {(char *)(((uintptr_t)L->mem + 63u) & ~(uintptr_t)63u), 0};
     carve(L, net, c, &a);
     if (L->rule->init) L->rule->init(L);
     *out = L;
@@ -126,9 +123,7 @@ int elig_learner_create(elig_net *net, const elig_learner_cfg *c, elig_learner *
 
 void elig_learner_free(elig_learner *L)
 {
-    if (!L) return;
-    elig__free(L->mem);
-    elig__free(L);
+    if (L) elig__free(L->mem); /* the handle is inside the block */
 }
 
 elig_net *elig_learner_net(elig_learner *L) { return L->net; }
@@ -199,7 +194,7 @@ static void loss_step(elig_learner *L, const elig_real *target)
     const elig_loss *lf = L->cfg.loss.loss;
     size_t BK = (size_t)B * (size_t)K;
     L->step_loss = 0;
-    if (!elig__in_window(L, t) || !target) {
+    if (!elig__in_window(L, t) || (!target && lf->agg == 0)) {
         memset(L->err, 0, BK * sizeof(elig_real));
         return;
     }
@@ -223,13 +218,17 @@ static void loss_step(elig_learner *L, const elig_real *target)
             L->agg[i] = net->y[i];
             L->argmax[i] = t;
         }
-        L->agg_target[i] = target[i];
+        if (target) L->agg_target[i] = target[i];
     }
 }
 
 void elig_learner_step(elig_learner *L, const elig_real *x, const elig_real *target, const void *step_mask)
 {
     (void)step_mask;
+    if (L->t >= L->T) { /* past the announced length: BPTT has no room; counted, reported by end */
+        L->t++;
+        return;
+    }
     elig_net_step(L->net, x);
     loss_step(L, target);
     L->rule->step(L);
@@ -239,8 +238,11 @@ void elig_learner_step(elig_learner *L, const elig_real *x, const elig_real *tar
 int elig_learner_end(elig_learner *L, double *loss)
 {
     if (!L->started) return elig__err(ELIG_ESTATE, "elig_learner_end called without elig_learner_begin");
-    if (L->t != L->T)
-        return elig__err(ELIG_ESTATE, "elig_learner_end after %d of %d steps", L->t, L->T);
+    if (L->t != L->T) {
+        L->started = 0;
+        return elig__err(ELIG_ESTATE, "elig_learner_end after %d steps, but elig_learner_begin announced T = %d%s", L->t,
+                         L->T, L->t > L->T ? " (the extra steps were ignored)" : "");
+    }
     const elig_net *net = L->net;
     const int B = net->batch, K = net->n_out;
     const elig_loss *lf = L->cfg.loss.loss;

@@ -155,6 +155,7 @@ size_t elig_net_bytes(const elig_net_cfg *c)
     elig_net tmp;
     memset(&tmp, 0, sizeof tmp);
     elig__arena a = {NULL, 0};
+    elig__carve(&a, 1, sizeof(elig_net)); /* the handle lives in the same block */
     carve(&tmp, c, &a, np);
     return a.used + 64;
 }
@@ -198,14 +199,11 @@ int elig_net_create(const elig_net_cfg *c, elig_net **out)
     size_t bytes = elig_net_bytes(c);
     if (c->mem_limit && bytes > c->mem_limit)
         return elig__err(ELIG_ELIMIT, "net needs %zu bytes, above net.mem_limit %zu", bytes, c->mem_limit);
-    elig_net *net = elig__malloc(sizeof *net);
-    if (!net) return elig__err(ELIG_ENOMEM, "net: cannot allocate %zu bytes", sizeof *net);
-    memset(net, 0, sizeof *net);
-    net->mem = elig__malloc(bytes);
-    if (!net->mem) {
-        elig__free(net);
-        return elig__err(ELIG_ENOMEM, "net: cannot allocate %zu bytes", bytes);
-    }
+    void *mem = elig__malloc(bytes);
+    if (!mem) return elig__err(ELIG_ENOMEM, "net: cannot allocate %zu bytes", bytes);
+    elig__arena a = {(char *)(((uintptr_t)mem + 63u) & ~(uintptr_t)63u), 0};
+    elig_net *net = elig__carve(&a, 1, sizeof(elig_net));
+    net->mem = mem;
     net->cfg = *c;
     net->L = c->n_layers;
     net->n_in = c->n_in;
@@ -213,8 +211,6 @@ int elig_net_create(const elig_net_cfg *c, elig_net **out)
     net->batch = c->batch;
     size_t off[ELIG_MAX_LAYERS][3];
     net->n_params = layout(c, off, &net->off_wout, &net->off_bout, &net->n_core);
-    elig__arena a = {net->mem, 0};
-    a.base = (char *)(((uintptr_t)net->mem + 63u) & ~(uintptr_t)63u);
     carve(net, c, &a, net->n_params);
     for (int l = 0; l < net->L; l++) {
         elig__layer *ly = &net->layer[l];
@@ -252,9 +248,7 @@ int elig_net_create(const elig_net_cfg *c, elig_net **out)
 
 void elig_net_free(elig_net *net)
 {
-    if (!net) return;
-    elig__free(net->mem);
-    elig__free(net);
+    if (net) elig__free(net->mem); /* the handle is inside the block */
 }
 
 const elig_net_cfg *elig_net_get_cfg(const elig_net *net) { return &net->cfg; }

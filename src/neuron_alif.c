@@ -17,7 +17,9 @@
  * |------------------|------|---------|---------------------------------------------|
  * | tau_mem          | ms   | 20      | membrane time constant                      |
  * | tau_adapt        | ms   | 2000    | adaptation time constant                    |
- * | beta_adapt       | 1    | 0.07    | threshold increase per unit of a            |
+ * | beta_adapt       | 1    | 0.0174  | threshold increase per unit of a: the e-prop  |
+ *                                   heuristic 1.7(1-e^{-1/2000})/(1-e^{-1/20}), i.e. at  |
+ *                                   tau 2000/20 ms and dt 1 ms (set it for other taus)   |
  * | v_th             | 1    | 0.6     | baseline threshold                          |
  * | adapt_fraction   | 1    | 1       | the last round(f n) neurons adapt (e-prop: 0.5) |
  * | t_ref            | ms   | 0       | refractory period                           |

@@ -29,7 +29,6 @@ static int check(const elig_neuron_params *p, double dt, const char *where)
 
 static void derive(const elig_neuron_params *p, double dt, elig_neuron_consts *k)
 {
-    (void)p;
     k->inv_tau = (elig_real)(dt / p->tau_mem);
     k->decay_mem = 1 - k->inv_tau;
     k->z_amp = 1;

@@ -12,8 +12,9 @@
  *
  * The neuron-local products use the partials (neuron.h); the explicit recurrence W_rec Z
  * and the inter-layer path W_in Z are the off-diagonal blocks of J_t.
- * Memory: B (sum_l n_l (s_l + 2) Pc + 2 K P) + (n_max + s_max) Pc reals, about s n^3 for one
- * dense layer, checked against learner.mem_limit before allocating.
+ * Memory: B (sum_l n_l (s_l + 2) Pc + K P) + (n_max + s_max) Pc reals (+ B K P more for the
+ * aggregated losses ce_mean / ce_max), about s n^3 for one dense layer, checked against
+ * learner.mem_limit before allocating.
  * Cost per step: O(B sum_l n_l (n_l + n_{l-1} + s^2) Pc), about n^4 for one dense layer.
  */
 #include "rule.h"

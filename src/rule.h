@@ -91,7 +91,7 @@ struct elig_rule {
 static inline int elig__in_window(const elig_learner *L, int t) { return t >= L->wb && t < L->we; }
 
 /* Internal hooks for the gradient tests. */
-const elig_real *elig__bptt_signal(const elig_learner *L, int layer); /* (T, B, n) dE/dz_t (network paths) */
+const elig_real *elig__bptt_signal(const elig_learner *L, int layer); /* (T, B, n) dE/dz_t, all paths but adaptation */
 void elig__eprop_override_signal(elig_learner *L, int layer, const elig_real *sig);
 void elig__eprop_use_reference_kernel(elig_learner *L, int on);
 

@@ -15,7 +15,7 @@
 
 static int load(const char *dir, const char *name, elig_real **out, elig_npy_info *info)
 {
-    char path[1024];
+    char path[2048];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     return elig_npy_read_real(path, info, out, 0);
 }
@@ -33,13 +33,14 @@ static void put(elig_net *net, elig_tensor which, const char *dir, const char *n
     free(w);
 }
 
+#ifdef ELIG_DOUBLE
 static void compare_grad(elig_net *net, elig_learner *L, elig_tensor which, const char *dir, const char *name)
 {
     double *ref;
     elig_npy_info info;
     size_t off;
     int rows, cols;
-    char path[1024];
+    char path[2048];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     ASSERT_OK(elig_npy_read_f64(path, &info, &ref, 0));
     ASSERT_OK(elig_net_tensor(net, which, 0, &off, &rows, &cols));
@@ -54,6 +55,8 @@ static void compare_grad(elig_net *net, elig_learner *L, elig_tensor which, cons
     ASSERT_LE(err / scale, TOL(1e-9, 1e-3));
     free(ref);
 }
+
+#endif
 
 static void parity(const char *task)
 {
@@ -72,7 +75,7 @@ static void parity(const char *task)
     free(wrec);
     double *losses;
     elig_npy_info li;
-    char path[1024];
+    char path[2048];
     snprintf(path, sizeof path, "%s/%s", dir, TOL("losses_f64.npy", "losses_f32.npy"));
     ASSERT_OK(elig_npy_read_f64(path, &li, &losses, 0));
     const int iters = (int)li.count, batch = n_seq >= iters ? n_seq / iters : 1; /* pattern: one frozen sequence */
