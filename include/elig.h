@@ -145,7 +145,8 @@ elig_neuron_params elig_neuron_params_default(const elig_neuron_model *m);
 typedef enum {
     ELIG_INIT_NORMAL = 0,   /* gain * N(0,1) / sqrt(fan_in)               */
     ELIG_INIT_GLOROT = 1,   /* gain * U(-a, a), a = sqrt(6/(fan_in+fan_out)) */
-    ELIG_INIT_ZERO = 2
+    ELIG_INIT_ZERO = 2,
+    ELIG_INIT_IDENTITY = 3  /* readout only: W_out = I (needs n_out = n of the last layer)     */
 } elig_init;
 
 typedef struct {
@@ -167,6 +168,10 @@ typedef struct {
     elig_layer_cfg layer[ELIG_MAX_LAYERS];
     double tau_out;              /* ms readout time constant; 0 = memoryless (kappa = 0) */
     int out_leak_scale;          /* 1: y <- kappa y + (1-kappa) W_out z + b              */
+    double tau_out2;             /* ms; > 0 adds a second stage y2 <- kappa2 y2 + s2 y
+                                    (double-exponential kernel, e.g. van Rossum / SuperSpike),
+                                    s2 = 1 - kappa2 if out_leak_scale; 0 = none          */
+    int out_trainable;           /* 0: W_out and b_out stay fixed (gradient zero)        */
     int out_bias;
     int out_init; double out_gain;
     uint64_t seed;               /* initialisers and masks                               */
@@ -213,6 +218,7 @@ extern const elig_loss elig_loss_mse;      /* l_t = 1/2 sum_k (y_k - y*_k)^2    
 extern const elig_loss elig_loss_ce;       /* l_t = -sum_k y*_k log softmax(y_t)_k, per step    */
 extern const elig_loss elig_loss_ce_mean;  /* CE of softmax(mean over the window of y_t)        */
 extern const elig_loss elig_loss_ce_max;   /* CE of softmax(max over the window of y_t, per k)  */
+extern const elig_loss elig_loss_smooth_l1;/* l_t = sum_k huber_1(y_k - y*_k) (DECOLLE)         */
 const elig_loss *elig_loss_by_name(const char *name);
 const char *elig_loss_name(const elig_loss *l);
 int elig_loss_is_per_step(const elig_loss *l); /* 1: error at t known at t */
@@ -231,21 +237,43 @@ typedef struct {
 
 /* ---------------------------------------------------------------- learners */
 
+/* A learner is an influence approximation (what part of M_t = J_t M_{t-1} + Mbar_t is
+ * carried forward) times a learning-signal source. Three implementations carry it:
+ *   bptt   nothing is carried: the trajectory is stored and the adjoint runs backward;
+ *   rtrl   the full influence matrix, or its SnAp-n structural sparsification (snap_n > 0);
+ *   trace  the neuron-local block (influence = block: eligibility vectors per synapse, with
+ *          or without the reset path) or presynaptic traces only (influence = pre, O(n)),
+ *          times a signal: exact spatial, feedback weights, or local readouts.
+ * The named rules of the literature are presets of these (elig_learner_preset). */
 typedef struct elig_rule elig_rule; /* method table, see src/rule.h */
-extern const elig_rule elig_rule_bptt;   /* offline: stores the trajectory of one sequence   */
-extern const elig_rule elig_rule_rtrl;   /* full influence matrix, exact, online             */
-extern const elig_rule elig_rule_eprop;  /* eligibility traces x broadcast learning signal   */
-const elig_rule *elig_rule_by_name(const char *name);
+extern const elig_rule elig_rule_bptt;
+extern const elig_rule elig_rule_rtrl;
+extern const elig_rule elig_rule_trace;
+const elig_rule *elig_rule_by_name(const char *name); /* "bptt", "rtrl", "trace" */
 const char *elig_rule_name(const elig_rule *r);
 int elig_rule_is_online(const elig_rule *r);
 
-typedef enum { ELIG_FB_SYMMETRIC = 0, ELIG_FB_RANDOM = 1, ELIG_FB_ADAPTIVE = 2 } elig_feedback;
+typedef enum { ELIG_FB_SYMMETRIC = 0, ELIG_FB_RANDOM = 1, ELIG_FB_ADAPTIVE = 2, ELIG_FB_UNIFORM = 3 } elig_feedback;
+typedef enum { ELIG_INFL_BLOCK = 0, ELIG_INFL_PRE = 1 } elig_influence;
+typedef enum {
+    ELIG_SIG_FEEDBACK = 0, /* L^l = B^l err (symmetric: W_out^T, through W_in^T for lower layers) */
+    ELIG_SIG_EXACT = 1,    /* dE_t/dz^l_t within the step: W_out^T err, then back through the
+                              layers' same-step Jacobians (OSTL's spatial gradient)             */
+    ELIG_SIG_LOCAL = 2     /* per-layer fixed random readouts G^l and local losses (DECOLLE)   */
+} elig_signal;
 
 typedef struct {
     const elig_rule *rule;
     elig_loss_cfg loss;
     int max_steps;            /* longest sequence (BPTT sizes its trajectory with it)      */
-    /* e-prop */
+    /* rtrl */
+    int snap_n;               /* 0: full RTRL; n >= 1: SnAp-n structural mask              */
+    /* trace */
+    int influence;            /* elig_influence                                           */
+    int keep_reset;           /* 1: the reset path (and autapse) stay in the local block  */
+    int signal;               /* elig_signal                                              */
+    double local_gain;        /* LOCAL: G^l ~ U(-a, a)/sqrt(n_l), a = local_gain           */
+    const elig_loss *local_loss; /* LOCAL: per-layer loss (default smooth_l1)             */
     int feedback;             /* elig_feedback                                            */
     double fb_gain;           /* random/adaptive B ~ fb_gain * N(0,1) / sqrt(fb_fan)       */
     int fb_scaled;            /* 1: divide by sqrt(n_layer), 0: plain N(0,1)*fb_gain       */
@@ -258,7 +286,13 @@ typedef struct {
     size_t mem_limit;         /* bytes; 0 = none. RTRL fails at create above it.           */
 } elig_learner_cfg;
 
-elig_learner_cfg elig_learner_cfg_default(void);
+elig_learner_cfg elig_learner_cfg_default(void); /* the eprop preset, MSE, max_steps 1000 */
+/* Set rule and the fields that define a named rule, keeping the rest of *cfg (loss, seed,
+ * regularisation, ...). Names: bptt, rtrl, snap1, snap2, snap3, eprop, ostl, rflo, decolle,
+ * superspike, diag_rtrl. ELIG_EINVAL for an unknown name. */
+int elig_learner_preset(const char *name, elig_learner_cfg *cfg);
+/* NULL-terminated list of the preset names. */
+const char *const *elig_learner_preset_names(void);
 
 typedef struct elig_learner elig_learner;
 int elig_learner_create(elig_net *net, const elig_learner_cfg *cfg, elig_learner **out);
@@ -314,7 +348,10 @@ void elig_optim_reset(elig_optim *o);
 typedef enum {
     ELIG_TASK_PATTERN = 0,   /* e-prop pattern generation: frozen Poisson in, sum of sines out */
     ELIG_TASK_EVIDENCE = 1,  /* e-prop evidence accumulation: cues, delay, recall             */
-    ELIG_TASK_ARRAY = 2      /* sequences given as arrays                                     */
+    ELIG_TASK_ARRAY = 2,     /* sequences given as arrays                                     */
+    ELIG_TASK_PERIODIC = 3,  /* RFLO (Murray 2019): no input, one periodic output             */
+    ELIG_TASK_SPIKE_TIMING = 4, /* SuperSpike: frozen Poisson in, precisely timed spikes out   */
+    ELIG_TASK_COPY = 5       /* copy task with a curriculum on the length (Mujika 2018, SnAp)  */
 } elig_task_kind;
 
 typedef struct {
@@ -329,6 +366,27 @@ typedef struct {
     int ea_group;            /* channels per group (10): left, right, recall, noise */
     double ea_cue_ms, ea_gap_ms, ea_delay_ms, ea_recall_ms; /* 100, 50, 1050, 150 */
     double ea_f0_hz, ea_noise_hz, ea_p_major; /* 40, 10, 0.7 */
+    /* periodic (RFLO): y*(t) = sin(2 pi t/P) + 0.5 sin(4 pi t/P) + 0.25 sin(8 pi t/P),
+     * t = 0..pe_steps-1, P = pe_period steps (>= 9: the last term needs > 2 samples a cycle).
+     * No input: n_in = 1 channel that is always 0 (a network needs n_in >= 1). n_out = 1.
+     * Frozen (the seed is not used); loss MSE summed over all steps. */
+    int pe_period, pe_steps; /* 100, 100 (one period per trial) */
+    /* spike timing (SuperSpike): st_n_in frozen Poisson trains at st_rate_hz over st_steps;
+     * each of st_n_out outputs must fire at st_n_spikes fixed times, drawn once uniformly
+     * among all sets with t_1 >= st_min_gap and t_{k+1} - t_k >= st_min_gap. The target is
+     * the raw 0/1 spike train, (T, n_out), meant for a spiking output layer whose loss
+     * filters both trains (van Rossum); the default loss is plain MSE over all steps.
+     * Needs st_steps > st_n_spikes * st_min_gap. */
+    int st_n_in, st_n_out, st_steps; /* 100, 1, 500 */
+    double st_rate_hz;       /* 10 */
+    int st_n_spikes, st_min_gap; /* 5, 20 */
+    /* copy (see elig_task_set_level): level L = string length, T = 2 L + 1 steps, n_in = 3,
+     * n_out = 2. Steps [0, L): x = (bit, 1, 0); step L (delimiter) and the recall steps
+     * [L+1, 2L]: x = (0, 0, 1). Target one-hot(bit k) at step L+1+k, all-zero elsewhere.
+     * Default loss: per-step CE over the whole sequence, summed (an all-zero target adds
+     * neither loss nor gradient), so the window needs no change when L does. */
+    int cp_level0, cp_max_level; /* 1, 64 */
+    double cp_threshold;     /* bits per recall step below which the curriculum advances (0.15) */
 } elig_task_cfg;
 
 elig_task_cfg elig_task_cfg_default(int kind);
@@ -343,11 +401,26 @@ int elig_task_steps(const elig_task *t);
 int elig_task_n_in(const elig_task *t);
 int elig_task_n_out(const elig_task *t);
 int elig_task_is_classification(const elig_task *t);
-/* Default loss for the task (MSE over all steps; or CE over the recall window). */
+/* Default loss for the task (MSE over all steps; or CE over the recall window; copy: per-step
+ * CE over all steps, summed, which only the recall steps' non-zero targets feed). */
 elig_loss_cfg elig_task_loss(const elig_task *t);
 /* Fill a batch. x (batch, T, n_in); target (batch, T, n_out) (one-hot inside the loss window
  * for classification, zero elsewhere); labels (batch) or NULL. */
 int elig_task_sample(elig_task *t, int batch, elig_real *x, elig_real *target, int32_t *labels);
+/* Longest sequence the task can produce (copy: 2 cp_max_level + 1; others: elig_task_steps).
+ * Size a learner's max_steps with it when a curriculum lengthens the sequences. */
+int elig_task_max_steps(const elig_task *t);
+/* Spike timing: writes up to max target spike times (steps, ascending) of output 0 to times;
+ * returns how many there are (st_n_spikes), or a negative status for another task. */
+int elig_task_target_spikes(const elig_task *t, int32_t *times, int max);
+/* Copy task: the current level L (string length). Set it in [1, cp_max_level]; sample()
+ * then fills T = 2 L + 1 steps, which elig_task_steps() returns. No allocation. */
+int elig_task_level(const elig_task *t);
+int elig_task_set_level(elig_task *t, int level);
+/* Copy task curriculum (Mujika et al. 2018): loss_bits is the mean CE per recall step in
+ * bits; with the default loss that is loss / (L ln 2), loss as elig_learner_end reports it.
+ * Below cp_threshold the level rises by one (up to cp_max_level) and this returns 1; else 0. */
+int elig_task_curriculum(elig_task *t, double loss_bits);
 
 /* Classification accuracy helper: prediction = argmax of the mean readout over the loss window.
  * y: (T, batch, n_out) readout trajectory. Returns the number correct. */

@@ -5,7 +5,8 @@
  * (memory O(T B sum_l n_l (s_l^2 + 4 s_l + 1)), sized by max_steps at create). Backward,
  * t = T-1 .. 0, l = L-1 .. 0 (adjoints written with a bar):
  *
- *   ybar_t   = err_t + kappa ybar_{t+1}
+ *   ybar_t   = err_t + kappa ybar_{t+1}         (the first readout stage; with a second stage:
+ *              ybar2_t = err_t + kappa2 ybar2_{t+1}, ybar_t = s2 ybar2_t + kappa ybar_{t+1})
  *   zbar^l_t = [l = L-1] s_out W_out^T ybar_t + [l < L-1] W_in^{l+1 T} cbar^{l+1}_t
  *            + W_rec^{l T} cbar^l_{t+1} + dzr_{t+1} . hbar^l_{t+1}   (all paths through z but adaptation)
  *   hbar^l_t = dzdh_t (zbar^l_t + dza_{t+1} . hbar^l_{t+1}) + D_{t+1}^T hbar^l_{t+1}
@@ -53,6 +54,7 @@ static void carve(elig_learner *L, const elig_net *net, const elig_learner_cfg *
         s->zbar[l] = elig__carve(a, T * B * n, sizeof(elig_real));
     }
     s->ybar = elig__carve(a, (size_t)net->n_out, sizeof(elig_real));
+    s->ybar2 = elig__carve(a, (size_t)net->n_out, sizeof(elig_real));
 }
 
 static void begin(elig_learner *L) { (void)L; }
@@ -109,13 +111,20 @@ static void end(elig_learner *L)
             memset(s->cbar_next[l], 0, (size_t)net->layer[l].n * sizeof(elig_real));
         }
         memset(s->ybar, 0, (size_t)K * sizeof(elig_real));
+        memset(s->ybar2, 0, (size_t)K * sizeof(elig_real));
         for (int t = T - 1; t >= 0; t--) {
             const elig_real *St = s->traj + (size_t)t * s->step_stride;
             const elig_real *Sn = t + 1 < T ? St + s->step_stride : NULL;
             const elig_real *Sp = t > 0 ? St - s->step_stride : NULL;
             const elig_real *err = St + s->o_err + (size_t)b * K;
             const elig_real *zt = St + s->o_z[Ln - 1] + (size_t)b * nL;
-            for (int k = 0; k < K; k++) s->ybar[k] = err[k] + net->kappa * s->ybar[k];
+            if (net->two_stage)
+                for (int k = 0; k < K; k++) {
+                    s->ybar2[k] = err[k] + net->kappa2 * s->ybar2[k];
+                    s->ybar[k] = net->out_scale2 * s->ybar2[k] + net->kappa * s->ybar[k];
+                }
+            else
+                for (int k = 0; k < K; k++) s->ybar[k] = err[k] + net->kappa * s->ybar[k];
             for (int k = 0; k < K; k++) {
                 elig_real yb = s->ybar[k] * net->out_scale;
                 elig_real *g = G + net->off_wout + (size_t)k * nL;

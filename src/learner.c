@@ -13,7 +13,7 @@
 
 const elig_rule *elig_rule_by_name(const char *name)
 {
-    static const elig_rule *all[] = {&elig_rule_bptt, &elig_rule_rtrl, &elig_rule_eprop};
+    static const elig_rule *all[] = {&elig_rule_bptt, &elig_rule_rtrl, &elig_rule_trace};
     if (!name) return NULL;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcmp(all[i]->name, name)) return all[i];
@@ -23,11 +23,71 @@ const elig_rule *elig_rule_by_name(const char *name)
 const char *elig_rule_name(const elig_rule *r) { return r ? r->name : "(none)"; }
 int elig_rule_is_online(const elig_rule *r) { return r ? r->online : 0; }
 
+/* The named rules as presets of (implementation, influence, signal, filter). */
+typedef struct {
+    const char *name;
+    const elig_rule *rule;
+    int snap_n, influence, keep_reset, signal, filter, feedback; /* feedback -1: keep */
+} preset;
+
+static const preset presets[] = {
+    {"bptt", &elig_rule_bptt, 0, 0, 0, 0, 0, -1},
+    {"rtrl", &elig_rule_rtrl, 0, 0, 0, 0, 0, -1},
+    {"snap1", &elig_rule_rtrl, 1, 0, 0, 0, 0, -1},
+    {"snap2", &elig_rule_rtrl, 2, 0, 0, 0, 0, -1},
+    {"snap3", &elig_rule_rtrl, 3, 0, 0, 0, 0, -1},
+    /* e-prop: neuron-local block without the reset, broadcast feedback, readout-filtered */
+    {"eprop", &elig_rule_trace, 0, ELIG_INFL_BLOCK, 0, ELIG_SIG_FEEDBACK, 1, -1},
+    /* OSTL: the whole neuron-local block (reset included), exact spatial signal */
+    {"ostl", &elig_rule_trace, 0, ELIG_INFL_BLOCK, 1, ELIG_SIG_EXACT, 1, -1},
+    /* diagonal RTRL: the same carried part as OSTL, named for rate networks */
+    {"diag_rtrl", &elig_rule_trace, 0, ELIG_INFL_BLOCK, 1, ELIG_SIG_EXACT, 1, -1},
+    /* RFLO: diagonal traces of leaky rate units, fixed random feedback */
+    {"rflo", &elig_rule_trace, 0, ELIG_INFL_BLOCK, 0, ELIG_SIG_FEEDBACK, 1, ELIG_FB_RANDOM},
+    /* DECOLLE: presynaptic traces, local readouts with fixed random weights */
+    {"decolle", &elig_rule_trace, 0, ELIG_INFL_PRE, 0, ELIG_SIG_LOCAL, 0, -1},
+    /* SuperSpike: presynaptic PSP traces, filtered with the (van Rossum) readout kernel */
+    {"superspike", &elig_rule_trace, 0, ELIG_INFL_PRE, 0, ELIG_SIG_FEEDBACK, 1, ELIG_FB_SYMMETRIC},
+};
+
+int elig_learner_preset(const char *name, elig_learner_cfg *cfg)
+{
+    if (!cfg) return elig__err(ELIG_EINVAL, "elig_learner_preset: cfg is NULL");
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+        const preset *p = &presets[i];
+        if (!name || strcmp(p->name, name)) continue;
+        cfg->rule = p->rule;
+        cfg->snap_n = p->snap_n;
+        cfg->influence = p->influence;
+        cfg->keep_reset = p->keep_reset;
+        cfg->signal = p->signal;
+        cfg->filter_traces = p->filter;
+        if (p->feedback >= 0) cfg->feedback = p->feedback;
+        return ELIG_OK;
+    }
+    return elig__err(ELIG_EINVAL,
+                     "learner.rule must be one of bptt, rtrl, snap1, snap2, snap3, eprop, ostl, diag_rtrl, rflo, decolle, "
+                     "superspike (got %s)", name ? name : "(null)");
+}
+
+const char *const *elig_learner_preset_names(void)
+{
+    static const char *const names[] = {"bptt", "rtrl", "snap1", "snap2", "snap3", "eprop", "ostl", "diag_rtrl",
+                                        "rflo", "decolle", "superspike", NULL};
+    return names;
+}
+
 elig_learner_cfg elig_learner_cfg_default(void)
 {
     elig_learner_cfg c;
     memset(&c, 0, sizeof c);
-    c.rule = &elig_rule_eprop;
+    c.rule = &elig_rule_trace;
+    c.influence = ELIG_INFL_BLOCK;
+    c.keep_reset = 0;
+    c.signal = ELIG_SIG_FEEDBACK;
+    c.local_gain = 0.5;
+    c.local_loss = &elig_loss_smooth_l1;
+    c.snap_n = 0;
     c.loss.loss = &elig_loss_mse;
     c.loss.win_begin = 0;
     c.loss.win_end = 0;
@@ -60,8 +120,9 @@ static int check(const elig_net *net, const elig_learner_cfg *c)
         return elig__err(ELIG_EINVAL, "loss.win_end must be > loss.win_begin (got %d <= %d)", c->loss.win_end, c->loss.win_begin);
     if (c->loss.win_begin < 0 && c->loss.win_end < 0 && c->loss.win_end <= c->loss.win_begin)
         return elig__err(ELIG_EINVAL, "loss.win_end must be > loss.win_begin (got %d <= %d)", c->loss.win_end, c->loss.win_begin);
-    if (c->feedback < ELIG_FB_SYMMETRIC || c->feedback > ELIG_FB_ADAPTIVE)
-        return elig__err(ELIG_EINVAL, "learner.feedback must be symmetric, random or adaptive (got %d)", c->feedback);
+    if (c->feedback < ELIG_FB_SYMMETRIC || c->feedback > ELIG_FB_UNIFORM)
+        return elig__err(ELIG_EINVAL, "learner.feedback must be symmetric, random, adaptive or uniform (got %d)", c->feedback);
+    if (c->snap_n < 0 || c->snap_n > 64) return elig__err(ELIG_EINVAL, "learner.snap_n must be in [0, 64] (got %d)", c->snap_n);
     if (!(c->fb_gain >= 0) || !isfinite(c->fb_gain)) return elig__err(ELIG_EINVAL, "learner.fb_gain must be >= 0 (got %g)", c->fb_gain);
     if (c->fb_scaled != 0 && c->fb_scaled != 1) return elig__err(ELIG_EINVAL, "learner.fb_scaled must be 0 or 1 (got %d)", c->fb_scaled);
     if (!(c->kp_decay >= 0 && c->kp_decay < 1)) return elig__err(ELIG_EINVAL, "learner.kp_decay must be in [0, 1) (got %g)", c->kp_decay);
@@ -134,6 +195,8 @@ static void mask_grad(elig_learner *L)
     const elig_net *net = L->net;
     for (size_t i = 0; i < net->n_params; i++)
         if (!net->mask[i]) L->grad[i] = 0;
+    if (!net->cfg.out_trainable) /* a fixed readout keeps its values and gets no gradient */
+        memset(L->grad + net->off_wout, 0, (net->n_params - net->off_wout) * sizeof(elig_real));
 }
 
 elig_real *elig_learner_grad(elig_learner *L)
@@ -230,6 +293,7 @@ void elig_learner_step(elig_learner *L, const elig_real *x, const elig_real *tar
         return;
     }
     elig_net_step(L->net, x);
+    L->target = target;
     loss_step(L, target);
     L->rule->step(L);
     L->t++;

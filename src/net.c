@@ -2,7 +2,9 @@
  *
  *   c^l_t = W_in^l pre^l_t + W_rec^l z^l_{t-1} + b^l,    pre^1_t = x_t, pre^l_t = z^{l-1}_t
  *   h^l_t, z^l_t = model step (neuron.h)
- *   y_t = kappa y_{t-1} + s_out W_out z^L_t + b_out,     kappa = exp(-dt/tau_out), s_out = 1 or 1-kappa
+ *   y1_t = kappa y1_{t-1} + s_out W_out z^L_t + b_out,   kappa = exp(-dt/tau_out), s_out = 1 or 1-kappa
+ *   y_t = y1_t, or with a second stage (tau_out2 > 0) y_t = kappa2 y_{t-1} + s2 y1_t: a
+ *   double-exponential kernel such as the van Rossum / SuperSpike alpha kernel
  *
  * One allocation holds parameters, masks, state and the per-step partial derivatives of
  * every layer for every batch element (llm.c style: pointers into one block). Cost per step
@@ -48,6 +50,8 @@ elig_net_cfg elig_net_cfg_default(void)
     c.out_bias = 0;
     c.out_init = ELIG_INIT_NORMAL;
     c.out_gain = 1.0;
+    c.tau_out2 = 0.0;
+    c.out_trainable = 1;
     c.seed = 1;
     return c;
 }
@@ -91,7 +95,14 @@ int elig_net_check(const elig_net_cfg *c)
     if (!(c->tau_out >= 0) || !isfinite(c->tau_out)) return elig__err(ELIG_EINVAL, "net.tau_out must be >= 0 ms (got %g)", c->tau_out);
     if ((rc = elig__check_bool(c->out_leak_scale, "net", "out_leak_scale"))) return rc;
     if ((rc = elig__check_bool(c->out_bias, "net", "out_bias"))) return rc;
-    if ((rc = check_init(c->out_init, c->out_gain, "net", "out_init", "out_gain"))) return rc;
+    if (c->out_init == ELIG_INIT_IDENTITY) {
+        if (c->n_out != c->layer[c->n_layers - 1].n)
+            return elig__err(ELIG_EINVAL, "net.out_init = identity needs n_out == n of the last layer (got %d and %d)",
+                             c->n_out, c->layer[c->n_layers - 1].n);
+    } else if ((rc = check_init(c->out_init, c->out_gain, "net", "out_init", "out_gain")))
+        return rc;
+    if (!(c->tau_out2 >= 0) || !isfinite(c->tau_out2)) return elig__err(ELIG_EINVAL, "net.tau_out2 must be >= 0 ms (got %g)", c->tau_out2);
+    if ((rc = elig__check_bool(c->out_trainable, "net", "out_trainable"))) return rc;
     return ELIG_OK;
 }
 
@@ -124,6 +135,7 @@ static void carve(elig_net *net, const elig_net_cfg *c, elig__arena *a, size_t n
     net->params = elig__carve(a, n_params, sizeof(elig_real));
     net->mask = elig__carve(a, n_params, 1);
     net->y = elig__carve(a, B * (size_t)c->n_out, sizeof(elig_real));
+    net->y1 = c->tau_out2 > 0 ? elig__carve(a, B * (size_t)c->n_out, sizeof(elig_real)) : net->y;
     size_t amax = (size_t)c->n_in;
     for (int l = 0; l < c->n_layers; l++) amax = ELIG__MAX(amax, (size_t)c->layer[l].n);
     net->active = elig__carve(a, amax, sizeof(int32_t));
@@ -168,7 +180,8 @@ static void draw(elig_rng *r, elig_real *w, size_t rows, size_t cols, int init, 
         else if (init == ELIG_INIT_GLOROT) {
             double lim = sqrt(6.0 / (double)(rows + cols));
             v = gain * lim * (2.0 * elig_rng_uniform(r) - 1.0);
-        } else v = 0;
+        } else if (init == ELIG_INIT_IDENTITY) v = (i / cols == i % cols) ? gain : 0;
+        else v = 0;
         w[i] = (elig_real)v;
     }
 }
@@ -225,6 +238,10 @@ int elig_net_create(const elig_net_cfg *c, elig_net **out)
     }
     net->kappa = c->tau_out > 0 ? (elig_real)exp(-c->dt / c->tau_out) : 0;
     net->out_scale = c->out_leak_scale ? 1 - net->kappa : 1;
+    net->two_stage = c->tau_out2 > 0;
+    net->kappa2 = net->two_stage ? (elig_real)exp(-c->dt / c->tau_out2) : 0;
+    net->out_scale2 = c->out_leak_scale ? 1 - net->kappa2 : 1;
+
     /* Structural mask: autapses and connection density, from its own stream of the seed. */
     memset(net->mask, 1, net->n_params);
     elig_rng r;
@@ -302,6 +319,7 @@ void elig_net_reset_state(elig_net *net)
         memset(ly->spike_count, 0, n * sizeof(double));
     }
     memset(net->y, 0, B * (size_t)net->n_out * sizeof(elig_real));
+    memset(net->y1, 0, B * (size_t)net->n_out * sizeof(elig_real));
     net->steps = 0;
 }
 
@@ -377,14 +395,15 @@ void elig_net_step(elig_net *net, const elig_real *x)
         }
         const elig__layer *top = &net->layer[L - 1];
         const elig_real *zt = top->z + (size_t)b * top->n;
-        elig_real *y = net->y + (size_t)b * net->n_out;
+        elig_real *y1 = net->y1 + (size_t)b * net->n_out, *y = net->y + (size_t)b * net->n_out;
         const elig_real *Wo = P + net->off_wout;
         for (int k = 0; k < net->n_out; k++) {
             const elig_real *w = Wo + (size_t)k * top->n;
             elig_real acc = 0;
             for (int i = 0; i < top->n; i++) acc += w[i] * zt[i];
-            y[k] = net->kappa * y[k] + net->out_scale * acc;
-            if (net->off_bout != ELIG__ABSENT) y[k] += P[net->off_bout + k];
+            y1[k] = net->kappa * y1[k] + net->out_scale * acc;
+            if (net->off_bout != ELIG__ABSENT) y1[k] += P[net->off_bout + k];
+            if (net->two_stage) y[k] = net->kappa2 * y[k] + net->out_scale2 * y1[k];
         }
     }
     net->steps++;

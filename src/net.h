@@ -24,7 +24,10 @@ struct elig_net {
     elig_net_cfg cfg;
     int L, n_in, n_out, batch;
     elig__layer layer[ELIG_MAX_LAYERS];
-    elig_real kappa, out_scale;      /* y_t = kappa y_{t-1} + out_scale W_out z_t + b_out  */
+    elig_real kappa, out_scale;      /* y1_t = kappa y1_{t-1} + out_scale W_out z_t + b_out */
+    elig_real kappa2, out_scale2;    /* y_t = kappa2 y_{t-1} + out_scale2 y1_t (2-stage),   */
+    int two_stage;                   /*   else y_t = y1_t                                   */
+    elig_real *y1;                   /* (batch, n_out) first stage (= y when single stage)  */
     size_t off_wout, off_bout;
     elig_real *y;                    /* (batch, n_out) */
     elig_real *params;               /* n_params */

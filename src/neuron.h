@@ -55,6 +55,9 @@ struct elig_neuron_model {
     void (*step)(const elig_neuron_consts *k, int n, elig_real *restrict h, int32_t *restrict ref,
                  const elig_real *restrict z_prev, const elig_real *restrict c,
                  elig_real *restrict z, const elig_partials *part);
+    /* 1 if, with the reset path dropped, D and dc are the same for every neuron and step
+     * and dza = 0: eligibility then depends on the presynaptic unit only. NULL = never. */
+    int (*pre_only)(const elig_neuron_consts *k);
 };
 
 /* Shared validation helpers (neuron_common.c). */

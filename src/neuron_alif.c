@@ -101,4 +101,4 @@ static void step(const elig_neuron_consts *k, int n, elig_real *restrict h, int3
     }
 }
 
-const elig_neuron_model elig_neuron_alif = {"alif", 2, 1, defaults, check, derive, step};
+const elig_neuron_model elig_neuron_alif = {"alif", 2, 1, defaults, check, derive, step, NULL};

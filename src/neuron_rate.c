@@ -51,4 +51,4 @@ static void step(const elig_neuron_consts *k, int n, elig_real *restrict h, int3
     }
 }
 
-const elig_neuron_model elig_neuron_rate = {"rate", 1, 0, defaults, check, derive, step};
+const elig_neuron_model elig_neuron_rate = {"rate", 1, 0, defaults, check, derive, step, NULL};

@@ -7,6 +7,7 @@
  *   M^l_t   = D_t M^l_{t-1} + (dzr_t + dza_t) Z^l_{t-1} + dc_t C^l_t         (n_l, s, Pc)
  *   Z^l_t   = dzdh_t . M^l_t                                                  (n_l, Pc)
  *   Y_t     = kappa Y_{t-1} + s_out W_out Z^L_t (+ s_out z_t, 1 on W_out, b_out columns)
+ *             (a second readout stage adds Y2_t = kappa2 Y2_{t-1} + s2 Y_t, used for the loss)
  *   grad   += err_t^T Y_t      (per-step losses; aggregated ones keep the window mean or the
  *                               value at the max of Y and apply their error at the end)
  *
@@ -45,6 +46,7 @@ static void carve(elig_learner *L, const elig_net *net, const elig_learner_cfg *
     r->C = elig__carve(a, nmax * Pc, sizeof(elig_real));
     r->tmp = elig__carve(a, smax * Pc, sizeof(elig_real));
     r->Y = elig__carve(a, B * (size_t)net->n_out * P, sizeof(elig_real));
+    r->Y2 = net->two_stage ? elig__carve(a, B * (size_t)net->n_out * P, sizeof(elig_real)) : r->Y;
     r->S = c->loss.loss && c->loss.loss->agg ? elig__carve(a, B * (size_t)net->n_out * P, sizeof(elig_real)) : NULL;
 }
 
@@ -60,6 +62,7 @@ static void begin(elig_learner *L)
         memset(r->Zp[l], 0, B * n * r->Pc * sizeof(elig_real));
     }
     memset(r->Y, 0, B * (size_t)net->n_out * r->P * sizeof(elig_real));
+    if (r->Y2 != r->Y) memset(r->Y2, 0, B * (size_t)net->n_out * r->P * sizeof(elig_real));
     if (r->S) memset(r->S, 0, B * (size_t)net->n_out * r->P * sizeof(elig_real));
 }
 
@@ -146,6 +149,11 @@ static void step(elig_learner *L)
                 Yk[net->off_wout + (size_t)k * nL + i] += net->out_scale * zt[i];
             }
             if (net->off_bout != ELIG__ABSENT) Yk[net->off_bout + k] += 1;
+            if (net->two_stage) { /* y = kappa2 y + s2 y1 */
+                elig_real *Y2k = r->Y2 + ((size_t)b * K + k) * P;
+                for (size_t q = 0; q < P; q++) Y2k[q] = net->kappa2 * Y2k[q] + net->out_scale2 * Yk[q];
+                Yk = Y2k;
+            }
             int agg = L->cfg.loss.loss->agg;
             if (!agg) {
                 elig_real e = L->err[(size_t)b * K + k];

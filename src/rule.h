@@ -28,7 +28,7 @@ typedef struct {
     elig_real *cbar_next[ELIG_MAX_LAYERS]; /* (n) adjoint of c at t+1            */
     elig_real *cbar[ELIG_MAX_LAYERS];      /* (n) adjoint of c at t              */
     elig_real *zbar[ELIG_MAX_LAYERS];      /* (T, B, n) learning signal dE/dz    */
-    elig_real *ybar;                       /* (K)                                */
+    elig_real *ybar, *ybar2;               /* (K) adjoints of y1 and of y (2-stage) */
 } elig__bptt;
 
 typedef struct {
@@ -37,25 +37,30 @@ typedef struct {
     elig_real *Z[ELIG_MAX_LAYERS], *Zp[ELIG_MAX_LAYERS]; /* (B, n, Pc) dz/dtheta at t, t-1 */
     elig_real *C;                          /* (n_max, Pc) dc/dtheta                */
     elig_real *tmp;                        /* (s_max, Pc)                          */
-    elig_real *Y;                          /* (B, K, P) dy/dtheta                  */
+    elig_real *Y;                          /* (B, K, P) dy1/dtheta (first readout stage) */
+    elig_real *Y2;                         /* (B, K, P) dy/dtheta of a second stage, or = Y */
     elig_real *S;                          /* (B, K, P) aggregated dy/dtheta       */
 } elig__rtrl;
 
 typedef struct {
-    int Q[ELIG_MAX_LAYERS];                /* synapses per neuron: n_pre + n_rec + bias */
-    elig_real *eps[ELIG_MAX_LAYERS];       /* (B, n, s, Q) eligibility vectors      */
-    elig_real *ebar[ELIG_MAX_LAYERS];      /* (B, n, Q) filtered eligibility traces */
+    int Q[ELIG_MAX_LAYERS];                /* synapses per neuron: n_pre + n_rec + bias      */
+    elig_real *eps[ELIG_MAX_LAYERS];       /* block: (B, n, s, Q); pre: (B, s, Q)            */
+    elig_real *eb1[ELIG_MAX_LAYERS];       /* (B, n, Q) readout-filtered traces, or NULL     */
+    elig_real *eb2[ELIG_MAX_LAYERS];       /* (B, n, Q) second filter stage, or NULL         */
     elig_real *esum[ELIG_MAX_LAYERS];      /* (n, Q) sum of e over batch and time (rate reg) */
-    elig_real *S[ELIG_MAX_LAYERS];         /* (B, n, Q) window mean of the trace (ce_mean) */
-    elig_real *fb[ELIG_MAX_LAYERS];        /* (n, K) feedback B                     */
-    elig_real *sig;                        /* (n_max) learning signal                */
-    elig_real *zout;                       /* (B, n_L) readout-filtered spikes       */
-    elig_real *one_out;                    /* (B) readout-filtered constant (b_out)  */
-    elig_real *Sout;                       /* (B, n_L + 1) window mean of the above  */
-    elig_real *wout_snap;                  /* (K, n_L) adaptive feedback             */
-    const elig_real *override[ELIG_MAX_LAYERS]; /* (T, B, n) external signal (tests) */
-    int reference;                         /* 1: plain reference kernel only (tests) */
-} elig__eprop;
+    elig_real *S[ELIG_MAX_LAYERS];         /* (B, n, Q) window mean of the trace (ce_mean)   */
+    elig_real *fb[ELIG_MAX_LAYERS];        /* (n, K) feedback B                              */
+    elig_real *G[ELIG_MAX_LAYERS];         /* (K, n) local readouts (signal = local)         */
+    elig_real *sig[ELIG_MAX_LAYERS];       /* (n) learning signal of this step               */
+    elig_real *kbuf;                       /* (2K) scratch                                   */
+    elig_real *zout1, *zout2;              /* (B, n_L) readout-filtered spikes (stage 1, 2)  */
+    elig_real *one1, *one2;                /* (B) readout-filtered constant (b_out)          */
+    elig_real *Sout;                       /* (B, n_L + 1) window mean of the above          */
+    elig_real *wout_snap;                  /* (K, n_L) adaptive feedback                     */
+    double local_loss;                     /* sum of the local losses since begin            */
+    const elig_real *override[ELIG_MAX_LAYERS]; /* (T, B, n) external signal (tests)         */
+    int reference;                         /* 1: plain reference kernel only (tests)         */
+} elig__trace;
 
 struct elig_learner {
     elig_learner_cfg cfg;
@@ -68,9 +73,10 @@ struct elig_learner {
     elig_real *agg, *agg_target, *delta;   /* (B, K) aggregated readout, target, dL/dagg */
     int32_t *argmax;                       /* (B, K) time of the max (ce_max)       */
     double loss, step_loss;
+    const elig_real *target;               /* (B, K) target of this step, or NULL            */
     elig__bptt bptt;
     elig__rtrl rtrl;
-    elig__eprop eprop;
+    elig__trace trace;
     void *mem;
 };
 
@@ -92,7 +98,8 @@ static inline int elig__in_window(const elig_learner *L, int t) { return t >= L-
 
 /* Internal hooks for the gradient tests. */
 const elig_real *elig__bptt_signal(const elig_learner *L, int layer); /* (T, B, n) dE/dz_t, all paths but adaptation */
-void elig__eprop_override_signal(elig_learner *L, int layer, const elig_real *sig);
-void elig__eprop_use_reference_kernel(elig_learner *L, int on);
+void elig__trace_override_signal(elig_learner *L, int layer, const elig_real *sig);
+void elig__trace_use_reference_kernel(elig_learner *L, int on);
+const elig_real *elig__trace_local_readout(const elig_learner *L, int layer); /* (K, n) G^l */
 
 #endif

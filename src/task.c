@@ -23,6 +23,34 @@
  *   labels (n_seq) (one-hot target at every step; CE of the mean readout over all steps).
  *   Batches are taken in order, wrapping around.
  *
+ * PERIODIC (RFLO, Murray 2019; murray-lab/rflo-learning RFLO_Example.ipynb, algorithms.md §3.3):
+ *   x = 0 (one channel: the notebook's x_tonic = 0 with n_in = 1),
+ *   y*(t) = sin(2 pi t/P) + 0.5 sin(4 pi t/P) + 0.25 sin(8 pi t/P), t = 0, 1, ...
+ *   (the notebook's np.arange(duration); its MATLAB twin starts at t = 1). Evaluated at
+ *   t mod P, so every period is bit-identical. Frozen. Loss: MSE summed over all steps.
+ *
+ * SPIKE_TIMING (SuperSpike, Zenke & Ganguli 2018, algorithms.md §3.5: one output learning
+ *   5 precisely timed spikes from 100 frozen Poisson inputs):
+ *   x_{t,i} = [u < rate dt / 1000], frozen, (T, n_in); per output o, n target times drawn
+ *   once, uniformly among all sets with t_1 >= g and t_{k+1} - t_k >= g (g = st_min_gap; the
+ *   first g steps give the input time to build up). Target (T, n_out): 1 at the target
+ *   times, 0 elsewhere. Draws: targets first (output by output), then the inputs, so the
+ *   targets do not change with the input size. Loss: MSE summed over all steps (a spiking
+ *   readout filters both trains; the task hands out the raw train).
+ *
+ * COPY (Mujika et al. 2018 curriculum, as used by SnAp, Menick et al. 2021; algorithms.md
+ *   §3.6): level L, T = 2 L + 1, channels (bit, input phase, delimiter/recall):
+ *     s in [0, L):       x_s = (b_s, 1, 0), target 0
+ *     s = L:             x_s = (0, 0, 1),   target 0           (delimiter)
+ *     s = L + 1 + k:     x_s = (0, 0, 1),   target one-hot(b_k) (recall, k < L)
+ *   b_k fair coins, new every sequence. Channel 2 stays on through the recall so that a
+ *   spiking network has a drive while it answers (as the evidence task's recall group).
+ *   Loss: per-step CE over all steps, summed: with an all-zero target, loss.c's ce_eval
+ *   gives l = 0 and dl/dy = softmax sum(t) - t = 0, so only the recall steps count and the
+ *   window [0, 0) never has to follow L. The curriculum raises L when the caller's loss
+ *   per recall step falls below cp_threshold bits. Buffers are sized for cp_max_level at
+ *   create; a level change only changes T.
+ *
  * Memory: one block per task (the object and its frozen or copied arrays). sample() does
  * arithmetic only. Cost per sample: batch T n_in (copy or Bernoulli draws) + batch T n_out.
  */
@@ -53,6 +81,9 @@ struct elig_task {
     int *cue_begin, *cue_end;/* (n_cues)                                                    */
     int recall_begin;        /* recall window [recall_begin, T)                             */
     double p_cue, p_noise;   /* spike probabilities per step                                */
+    /* copy */
+    int level;               /* string length L; T = 2 L + 1                                */
+    int max_T;               /* longest sequence (copy: 2 cp_max_level + 1; others: T)      */
     void *mem;               /* the block this object lives in                              */
 };
 
@@ -76,6 +107,17 @@ elig_task_cfg elig_task_cfg_default(int kind)
     c.ea_f0_hz = 40.0;
     c.ea_noise_hz = 10.0;
     c.ea_p_major = 0.7;
+    c.pe_period = 100;
+    c.pe_steps = 100;
+    c.st_n_in = 100;
+    c.st_n_out = 1;
+    c.st_steps = 500;
+    c.st_rate_hz = 10.0;
+    c.st_n_spikes = 5;
+    c.st_min_gap = 20;
+    c.cp_level0 = 1;
+    c.cp_max_level = 64;
+    c.cp_threshold = 0.15;
     return c;
 }
 
@@ -115,6 +157,15 @@ static double ea_total_ms(const elig_task_cfg *c)
     return c->ea_n_cues * (c->ea_cue_ms + c->ea_gap_ms) + c->ea_delay_ms + c->ea_recall_ms;
 }
 
+/* steps x (n_in + n_out) reals of a frozen task: the product and its bytes must fit. */
+static int check_frozen(int steps, int n_in, int n_out, const char *steps_f, const char *in_f, const char *out_f)
+{
+    size_t n;
+    if (elig__mul((size_t)steps, (size_t)n_in + (size_t)n_out, &n) || elig__mul(n, sizeof(elig_real), &n) || n > SIZE_MAX / 2)
+        return elig__err(ELIG_EINVAL, "task.%s %d x (%s + %s) %d overflows", steps_f, steps, in_f, out_f, n_in + n_out);
+    return ELIG_OK;
+}
+
 static int check(const elig_task_cfg *c)
 {
     int rc;
@@ -122,18 +173,19 @@ static int check(const elig_task_cfg *c)
     if (!c) return elig__err(ELIG_EINVAL, "task config is NULL");
     if (c->kind == ELIG_TASK_ARRAY)
         return elig__err(ELIG_EINVAL, "task.kind array (%d) is created with elig_task_create_array", c->kind);
-    if (c->kind != ELIG_TASK_PATTERN && c->kind != ELIG_TASK_EVIDENCE)
-        return elig__err(ELIG_EINVAL, "task.kind must be pattern (%d) or evidence (%d) (got %d)", ELIG_TASK_PATTERN, ELIG_TASK_EVIDENCE, c->kind);
+    if (c->kind != ELIG_TASK_PATTERN && c->kind != ELIG_TASK_EVIDENCE && c->kind != ELIG_TASK_PERIODIC &&
+        c->kind != ELIG_TASK_SPIKE_TIMING && c->kind != ELIG_TASK_COPY)
+        return elig__err(ELIG_EINVAL, "task.kind must be pattern (%d), evidence (%d), periodic (%d), spike_timing (%d) or copy (%d) (got %d)",
+                         ELIG_TASK_PATTERN, ELIG_TASK_EVIDENCE, ELIG_TASK_PERIODIC, ELIG_TASK_SPIKE_TIMING, ELIG_TASK_COPY, c->kind);
     if (!(c->dt > 0) || !isfinite(c->dt)) return elig__err(ELIG_EINVAL, "task.dt must be > 0 ms (got %g)", c->dt);
-    if (c->kind == ELIG_TASK_PATTERN) {
+    switch (c->kind) {
+    case ELIG_TASK_PATTERN:
         if ((rc = check_count(c->pg_n_in, MAX_UNITS, "pg_n_in"))) return rc;
         if ((rc = check_count(c->pg_n_out, MAX_UNITS, "pg_n_out"))) return rc;
         if ((rc = check_count(c->pg_steps, MAX_STEPS, "pg_steps"))) return rc;
         if ((rc = check_rate(c->pg_rate_hz, c->dt, "pg_rate_hz"))) return rc;
-        size_t n;
-        if (elig__mul((size_t)c->pg_steps, (size_t)c->pg_n_in + (size_t)c->pg_n_out, &n) || elig__mul(n, sizeof(elig_real), &n) || n > SIZE_MAX / 2)
-            return elig__err(ELIG_EINVAL, "task.pg_steps %d x (pg_n_in + pg_n_out) %d overflows", c->pg_steps, c->pg_n_in + c->pg_n_out);
-    } else {
+        return check_frozen(c->pg_steps, c->pg_n_in, c->pg_n_out, "pg_steps", "pg_n_in", "pg_n_out");
+    case ELIG_TASK_EVIDENCE: {
         if ((rc = check_count(c->ea_n_cues, 1 << 16, "ea_n_cues"))) return rc;
         if ((rc = check_count(c->ea_group, MAX_UNITS / 4, "ea_group"))) return rc;
         if ((rc = check_ms(c->ea_cue_ms, c->dt, 0, "ea_cue_ms"))) return rc;
@@ -147,8 +199,35 @@ static int check(const elig_task_cfg *c)
         double steps = ea_total_ms(c) / c->dt;
         if (!(steps <= MAX_STEPS))
             return elig__err(ELIG_EINVAL, "task evidence sequence must be <= %d steps (got %g ms = %g steps at dt %g)", MAX_STEPS, ea_total_ms(c), steps, c->dt);
+        return ELIG_OK;
     }
-    return ELIG_OK;
+    case ELIG_TASK_PERIODIC:
+        /* The last term has 4 cycles per period: more than 2 samples per cycle needs P > 8
+         * (at P = 8 it samples sin(pi t) = 0, below that it aliases). */
+        if (c->pe_period < 9 || c->pe_period > MAX_STEPS)
+            return elig__err(ELIG_EINVAL, "task.pe_period must be in [9, %d] steps, so that sin(8 pi t/P) has > 2 samples per cycle (got %d)",
+                             MAX_STEPS, c->pe_period);
+        return check_count(c->pe_steps, MAX_STEPS, "pe_steps");
+    case ELIG_TASK_SPIKE_TIMING:
+        if ((rc = check_count(c->st_n_in, MAX_UNITS, "st_n_in"))) return rc;
+        if ((rc = check_count(c->st_n_out, MAX_UNITS, "st_n_out"))) return rc;
+        if ((rc = check_count(c->st_steps, MAX_STEPS, "st_steps"))) return rc;
+        if ((rc = check_rate(c->st_rate_hz, c->dt, "st_rate_hz"))) return rc;
+        if ((rc = check_count(c->st_n_spikes, MAX_STEPS, "st_n_spikes"))) return rc;
+        if ((rc = check_count(c->st_min_gap, MAX_STEPS, "st_min_gap"))) return rc;
+        /* t_1 >= g, t_k >= t_1 + (k - 1) g, t_n <= T - 1: feasible iff n g <= T - 1. */
+        if ((long long)c->st_n_spikes * c->st_min_gap >= (long long)c->st_steps)
+            return elig__err(ELIG_EINVAL, "task.st_steps must be > st_n_spikes x st_min_gap = %d x %d = %lld to fit the target spikes (got %d)",
+                             c->st_n_spikes, c->st_min_gap, (long long)c->st_n_spikes * c->st_min_gap, c->st_steps);
+        return check_frozen(c->st_steps, c->st_n_in, c->st_n_out, "st_steps", "st_n_in", "st_n_out");
+    default: /* ELIG_TASK_COPY */
+        if ((rc = check_count(c->cp_max_level, (MAX_STEPS - 1) / 2, "cp_max_level"))) return rc;
+        if (c->cp_level0 < 1 || c->cp_level0 > c->cp_max_level)
+            return elig__err(ELIG_EINVAL, "task.cp_level0 must be in [1, cp_max_level = %d] (got %d)", c->cp_max_level, c->cp_level0);
+        if (!(c->cp_threshold > 0) || !isfinite(c->cp_threshold))
+            return elig__err(ELIG_EINVAL, "task.cp_threshold must be > 0 bits (got %g)", c->cp_threshold);
+        return ELIG_OK;
+    }
 }
 
 /* ---------------------------------------------------------------- layout */
@@ -232,6 +311,49 @@ static void pattern_init(elig_task *t)
     for (size_t i = 0; i < (size_t)T * n_in; i++) t->x[i] = elig_rng_uniform(&r) < p ? (elig_real)1 : (elig_real)0;
 }
 
+/* ---------------------------------------------------------------- periodic output */
+
+static void periodic_init(elig_task *t)
+{
+    const int P = t->cfg.pe_period;
+    for (int s = 0; s < t->T; s++) {
+        /* t mod P: every period bit-identical, and the argument stays small. */
+        const double ph = TWO_PI * (double)(s % P) / (double)P;
+        t->y[s] = (elig_real)(sin(ph) + 0.5 * sin(2.0 * ph) + 0.25 * sin(4.0 * ph));
+    }
+}
+
+/* ---------------------------------------------------------------- spike timing */
+
+/* n target times of output o in [0, T), uniform over all sets with t_1 >= g and
+ * t_{k+1} - t_k >= g, written as 1s into y (T, n_out). Stars and bars: u_k = t_k - k g
+ * (k = 1..n) is any non-decreasing sequence in [0, R], R = T - 1 - n g, and v_k = u_k + k - 1
+ * any n distinct values in [0, N), N = R + n. Those are drawn by selection sampling (Knuth,
+ * TAOCP 3.4.2, algorithm S: take v with probability (n - k) / (N - v)), which visits v in
+ * order, so the times come out sorted and no retry loop is needed. N draws. */
+static void spike_times(elig_rng *r, int T, int n, int g, elig_real *y, int n_out, int o)
+{
+    const long long N = (long long)T - 1 - (long long)n * g + n;
+    int k = 0; /* taken so far */
+    for (long long v = 0; v < N && k < n; v++)
+        if ((double)(N - v) * elig_rng_uniform(r) < (double)(n - k)) {
+            long long s = v - k + (long long)(k + 1) * g;
+            y[(size_t)s * n_out + o] = 1;
+            k++;
+        }
+}
+
+static void spike_timing_init(elig_task *t)
+{
+    const elig_task_cfg *c = &t->cfg;
+    elig_rng r;
+    elig_rng_seed(&r, c->seed);
+    memset(t->y, 0, (size_t)t->T * t->n_out * sizeof(elig_real));
+    for (int o = 0; o < t->n_out; o++) spike_times(&r, t->T, c->st_n_spikes, c->st_min_gap, t->y, t->n_out, o);
+    const double p = c->st_rate_hz * c->dt / 1000.0;
+    for (size_t i = 0; i < (size_t)t->T * t->n_in; i++) t->x[i] = elig_rng_uniform(&r) < p ? (elig_real)1 : (elig_real)0;
+}
+
 /* ---------------------------------------------------------------- create */
 
 int elig_task_create(const elig_task_cfg *cfg, elig_task **out)
@@ -255,6 +377,49 @@ int elig_task_create(const elig_task_cfg *cfg, elig_task **out)
         t->loss.win_end = 0;
         t->loss.time_norm = ELIG_TIME_SUM;
         pattern_init(t);
+    } else if (cfg->kind == ELIG_TASK_PERIODIC) {
+        if ((rc = alloc_task(0, (size_t)cfg->pe_steps, 0, 0, &t))) return rc;
+        t->cfg = *cfg;
+        t->kind = cfg->kind;
+        t->T = cfg->pe_steps;
+        t->n_in = 1;            /* always 0: the network needs an input layer */
+        t->n_out = 1;
+        t->classification = 0;
+        t->loss.loss = &elig_loss_mse;
+        t->loss.win_begin = 0;
+        t->loss.win_end = 0;
+        t->loss.time_norm = ELIG_TIME_SUM;
+        periodic_init(t);
+    } else if (cfg->kind == ELIG_TASK_SPIKE_TIMING) {
+        size_t T = (size_t)cfg->st_steps;
+        if ((rc = alloc_task(T * (size_t)cfg->st_n_in, T * (size_t)cfg->st_n_out, 0, 0, &t))) return rc;
+        t->cfg = *cfg;
+        t->kind = cfg->kind;
+        t->T = cfg->st_steps;
+        t->n_in = cfg->st_n_in;
+        t->n_out = cfg->st_n_out;
+        t->classification = 0;
+        t->loss.loss = &elig_loss_mse;
+        t->loss.win_begin = 0;
+        t->loss.win_end = 0;
+        t->loss.time_norm = ELIG_TIME_SUM;
+        spike_timing_init(t);
+    } else if (cfg->kind == ELIG_TASK_COPY) {
+        /* Nothing to store: the bits go straight into x and the target. */
+        if ((rc = alloc_task(0, 0, 0, 0, &t))) return rc;
+        t->cfg = *cfg;
+        t->kind = cfg->kind;
+        t->level = cfg->cp_level0;
+        t->T = 2 * t->level + 1;
+        t->max_T = 2 * cfg->cp_max_level + 1;
+        t->n_in = 3;
+        t->n_out = 2;
+        /* Per-step classes, not one label per sequence: labels come back -1. */
+        t->classification = 0;
+        t->loss.loss = &elig_loss_ce;
+        t->loss.win_begin = 0;  /* whole sequence: all-zero targets outside the recall add nothing */
+        t->loss.win_end = 0;
+        t->loss.time_norm = ELIG_TIME_SUM;
     } else {
         const double dt = cfg->dt, slot = cfg->ea_cue_ms + cfg->ea_gap_ms;
         if ((rc = alloc_task(0, 0, 0, (size_t)cfg->ea_n_cues, &t))) return rc;
@@ -280,6 +445,7 @@ int elig_task_create(const elig_task_cfg *cfg, elig_task **out)
         t->loss.win_end = 0;
         t->loss.time_norm = ELIG_TIME_MEAN;
     }
+    if (cfg->kind != ELIG_TASK_COPY) t->max_T = t->T;
     elig_rng_seed(&t->rng, cfg->seed);
     *out = t;
     return ELIG_OK;
@@ -317,6 +483,7 @@ int elig_task_create_array(const elig_real *x, const elig_real *y, const int32_t
     t->T = T;
     t->n_in = n_in;
     t->n_out = n_out;
+    t->max_T = T;
     t->n_seq = n_seq;
     t->next = 0;
     memcpy(t->x, x, xn * sizeof(elig_real));
@@ -347,6 +514,58 @@ int elig_task_n_in(const elig_task *t) { return t->n_in; }
 int elig_task_n_out(const elig_task *t) { return t->n_out; }
 int elig_task_is_classification(const elig_task *t) { return t->classification; }
 elig_loss_cfg elig_task_loss(const elig_task *t) { return t->loss; }
+int elig_task_max_steps(const elig_task *t) { return t->max_T; }
+
+int elig_task_target_spikes(const elig_task *t, int32_t *times, int max)
+{
+    if (!t) return elig__err(ELIG_EINVAL, "elig_task_target_spikes: task is NULL");
+    if (t->kind != ELIG_TASK_SPIKE_TIMING)
+        return elig__err(ELIG_EINVAL, "elig_task_target_spikes: task.kind must be spike_timing (%d) (got %d)", ELIG_TASK_SPIKE_TIMING, t->kind);
+    if (max < 0 || (max > 0 && !times))
+        return elig__err(ELIG_EINVAL, "elig_task_target_spikes: max must be >= 0 with room in times (got %d, times %s)", max,
+                         times ? "given" : "NULL");
+    int n = 0;
+    for (int s = 0; s < t->T; s++)
+        if (t->y[(size_t)s * t->n_out] != 0) {
+            if (n < max) times[n] = s;
+            n++;
+        }
+    return n;
+}
+
+int elig_task_level(const elig_task *t)
+{
+    if (!t) return elig__err(ELIG_EINVAL, "elig_task_level: task is NULL");
+    if (t->kind != ELIG_TASK_COPY)
+        return elig__err(ELIG_EINVAL, "elig_task_level: task.kind must be copy (%d) (got %d)", ELIG_TASK_COPY, t->kind);
+    return t->level;
+}
+
+int elig_task_set_level(elig_task *t, int level)
+{
+    if (!t) return elig__err(ELIG_EINVAL, "elig_task_set_level: task is NULL");
+    if (t->kind != ELIG_TASK_COPY)
+        return elig__err(ELIG_EINVAL, "elig_task_set_level: task.kind must be copy (%d) (got %d)", ELIG_TASK_COPY, t->kind);
+    if (level < 1 || level > t->cfg.cp_max_level)
+        return elig__err(ELIG_EINVAL, "task level must be in [1, cp_max_level = %d] (got %d)", t->cfg.cp_max_level, level);
+    t->level = level;
+    t->T = 2 * level + 1;
+    return ELIG_OK;
+}
+
+int elig_task_curriculum(elig_task *t, double loss_bits)
+{
+    if (!t) return elig__err(ELIG_EINVAL, "elig_task_curriculum: task is NULL");
+    if (t->kind != ELIG_TASK_COPY)
+        return elig__err(ELIG_EINVAL, "elig_task_curriculum: task.kind must be copy (%d) (got %d)", ELIG_TASK_COPY, t->kind);
+    /* A cross-entropy is >= 0; NaN or a negative value is a caller's bug, not progress. */
+    if (!(loss_bits >= 0) || !isfinite(loss_bits))
+        return elig__err(ELIG_EINVAL, "elig_task_curriculum: loss_bits must be a finite number >= 0 (got %g)", loss_bits);
+    if (loss_bits >= t->cfg.cp_threshold || t->level >= t->cfg.cp_max_level) return 0;
+    t->level++;
+    t->T = 2 * t->level + 1;
+    return 1;
+}
 
 /* ---------------------------------------------------------------- sampling */
 
@@ -360,6 +579,22 @@ static void poisson(elig_rng *r, elig_real *x, int n_in, int s0, int s1, int c0,
         for (int i = 0; i < n; i++)
             if (elig_rng_uniform(r) < p) row[i] = 1;
     }
+}
+
+/* One copy sequence at the current level: x (T, 3), target (T, 2) or NULL. The bits are
+ * drawn whether or not the target is wanted, so the input stream does not depend on it. */
+static void copy_one(elig_task *t, elig_real *x, elig_real *target)
+{
+    const int L = t->level, T = t->T;
+    memset(x, 0, (size_t)T * 3 * sizeof(elig_real));
+    if (target) memset(target, 0, (size_t)T * 2 * sizeof(elig_real));
+    for (int k = 0; k < L; k++) {
+        const int bit = elig_rng_uniform(&t->rng) < 0.5;
+        x[(size_t)k * 3] = (elig_real)bit;
+        x[(size_t)k * 3 + 1] = 1;
+        if (target) target[(size_t)(L + 1 + k) * 2 + bit] = 1;
+    }
+    for (int s = L; s < T; s++) x[(size_t)s * 3 + 2] = 1; /* delimiter, then the recall cue */
 }
 
 static int evidence_one(elig_task *t, elig_real *x, elig_real *target)
@@ -398,9 +633,14 @@ int elig_task_sample(elig_task *t, int batch, elig_real *x, elig_real *target, i
     for (int b = 0; b < batch; b++) {
         elig_real *xb = x + (size_t)b * xs, *yb = target ? target + (size_t)b * ys : NULL;
         int32_t lab = -1;
-        if (t->kind == ELIG_TASK_PATTERN) {
-            memcpy(xb, t->x, xs * sizeof(elig_real));
+        if (t->kind == ELIG_TASK_PATTERN || t->kind == ELIG_TASK_PERIODIC || t->kind == ELIG_TASK_SPIKE_TIMING) {
+            if (t->x)
+                memcpy(xb, t->x, xs * sizeof(elig_real));
+            else
+                memset(xb, 0, xs * sizeof(elig_real)); /* periodic: no input */
             if (yb) memcpy(yb, t->y, ys * sizeof(elig_real));
+        } else if (t->kind == ELIG_TASK_COPY) {
+            copy_one(t, xb, yb);
         } else if (t->kind == ELIG_TASK_EVIDENCE) {
             lab = evidence_one(t, xb, yb);
         } else {

@@ -226,7 +226,7 @@ TEST(bytes_is_what_create_allocates)
     size_t net_bytes = counted;
     /* one block, handle included: exactly what bytes() announced */
     ASSERT_EQ_INT(net_bytes, elig_net_bytes(&nc));
-    const elig_rule *rules[3] = {&elig_rule_bptt, &elig_rule_rtrl, &elig_rule_eprop};
+    const elig_rule *rules[3] = {&elig_rule_bptt, &elig_rule_rtrl, &elig_rule_trace};
     for (int r = 0; r < 3; r++) {
         elig_learner_cfg lc = elig_learner_cfg_default();
         lc.rule = rules[r];

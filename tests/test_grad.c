@@ -86,7 +86,7 @@ static void run(const elig_net_cfg *nc, elig_learner_cfg lc, const seqdata *d, r
     lc.max_steps = T_SEQ;
     ASSERT_OK(elig_learner_create(net, &lc, &L));
     if (override)
-        for (int l = 0; l < nc->n_layers; l++) elig__eprop_override_signal(L, l, override[l]);
+        for (int l = 0; l < nc->n_layers; l++) elig__trace_override_signal(L, l, override[l]);
     ASSERT_OK(elig_learner_begin(L, T_SEQ));
     for (int t = 0; t < T_SEQ; t++)
         elig_learner_step(L, d->x + (size_t)t * BATCH * N_IN, d->y + (size_t)t * BATCH * N_OUT, NULL);
@@ -252,7 +252,7 @@ TEST(eprop_factorisation_with_total_derivative_equals_bptt)
             a.P = elig_net_n_params(net);
             memcpy(a.g, elig_learner_grad(L), a.P * sizeof(elig_real));
             const elig_real *sig[2] = {elig__bptt_signal(L, 0), elig__bptt_signal(L, 1)};
-            elig_learner_cfg le = learner(&elig_rule_eprop, &elig_loss_mse);
+            elig_learner_cfg le = learner(&elig_rule_trace, &elig_loss_mse);
             le.feedback = ELIG_FB_RANDOM; /* unused: the override replaces the signal */
             run(&nc, le, &d, &b, sig);
             assert_active(&b, 1);
@@ -281,7 +281,7 @@ TEST(eprop_exact_without_recurrence)
                 result a, b;
                 const seqdata *dd = li ? &dc : &d;
                 run(&nc, learner(&elig_rule_bptt, losses[li]), dd, &a, NULL);
-                run(&nc, learner(&elig_rule_eprop, losses[li]), dd, &b, NULL);
+                run(&nc, learner(&elig_rule_trace, losses[li]), dd, &b, NULL);
                 assert_active(&a, 1);
                 double e = th_rel_err(b.g, a.g, a.P, 1e-12);
                 ASSERT_LE(e, TOL(1e-10, 2e-4));
@@ -297,7 +297,7 @@ TEST(eprop_gap_with_recurrence_is_measured)
         elig_net_cfg nc = make_net(spiking[mi], 1, 1, 0, 0);
         result a, b;
         run(&nc, learner(&elig_rule_bptt, &elig_loss_mse), &d, &a, NULL);
-        run(&nc, learner(&elig_rule_eprop, &elig_loss_mse), &d, &b, NULL);
+        run(&nc, learner(&elig_rule_trace, &elig_loss_mse), &d, &b, NULL);
         assert_active(&a, 1);
         double cs = th_cosine(a.g, b.g, a.P), e = th_rel_err(b.g, a.g, a.P, 1e-12);
         printf("    %-8s recurrent: e-prop vs BPTT cosine %.4f, rel err %.3f\n", elig_neuron_name(spiking[mi]), cs, e);
@@ -312,7 +312,7 @@ TEST(step_loop_allocates_nothing_and_repeats_bit_identically)
 {
     seqdata d;
     make_data(&d, 0, 29);
-    const elig_rule *rules[3] = {&elig_rule_bptt, &elig_rule_rtrl, &elig_rule_eprop};
+    const elig_rule *rules[3] = {&elig_rule_bptt, &elig_rule_rtrl, &elig_rule_trace};
     for (int ri = 0; ri < 3; ri++) {
         static elig_real first[4096];
         double loss0 = 0, loss;
@@ -322,7 +322,7 @@ TEST(step_loop_allocates_nothing_and_repeats_bit_identically)
             elig_learner *L;
             ASSERT_OK(elig_net_create(&nc, &net));
             elig_learner_cfg lc = learner(rules[ri], &elig_loss_mse);
-            if (rules[ri] == &elig_rule_eprop) lc.feedback = ELIG_FB_ADAPTIVE, lc.reg_rate = 0.7, lc.kp_decay = 0.01;
+            if (rules[ri] == &elig_rule_trace) lc.feedback = ELIG_FB_ADAPTIVE, lc.reg_rate = 0.7, lc.kp_decay = 0.01;
             lc.max_steps = T_SEQ;
             ASSERT_OK(elig_learner_create(net, &lc, &L));
             elig_optim_cfg oc = elig_optim_cfg_default();
@@ -357,7 +357,7 @@ TEST(online_memory_independent_of_sequence_length)
     elig_net_cfg nc = make_net(&elig_neuron_alif, 1, 1, 0, 0);
     elig_net *net;
     ASSERT_OK(elig_net_create(&nc, &net));
-    const elig_rule *rules[3] = {&elig_rule_bptt, &elig_rule_rtrl, &elig_rule_eprop};
+    const elig_rule *rules[3] = {&elig_rule_bptt, &elig_rule_rtrl, &elig_rule_trace};
     for (int ri = 0; ri < 3; ri++) {
         elig_learner_cfg lc = learner(rules[ri], &elig_loss_mse);
         lc.max_steps = 100;
@@ -447,14 +447,14 @@ TEST(trace_impulse_decays_geometrically)
     elig_net *net;
     elig_learner *L;
     ASSERT_OK(elig_net_create(&nc, &net));
-    elig_learner_cfg lc = learner(&elig_rule_eprop, &elig_loss_mse);
+    elig_learner_cfg lc = learner(&elig_rule_trace, &elig_loss_mse);
     ASSERT_OK(elig_learner_create(net, &lc, &L));
     ASSERT_OK(elig_learner_begin(L, 50));
     double alpha = exp(-1 / 17.3);
     for (int t = 0; t < 50; t++) {
         elig_real x = t == 0 ? 1 : 0, y = 0;
         elig_learner_step(L, &x, &y, NULL);
-        ASSERT_NEAR(L->eprop.eps[0][0], (1 - alpha) * pow(alpha, t), TOL(1e-15, 1e-7));
+        ASSERT_NEAR(L->trace.eps[0][0], (1 - alpha) * pow(alpha, t), TOL(1e-15, 1e-7));
     }
     double loss;
     ASSERT_OK(elig_learner_end(L, &loss));
@@ -477,11 +477,11 @@ TEST(eprop_fast_kernels_equal_reference_kernel)
                 elig_net *net;
                 elig_learner *L;
                 ASSERT_OK(elig_net_create(&nc, &net));
-                elig_learner_cfg lc = learner(&elig_rule_eprop, &elig_loss_mse);
+                elig_learner_cfg lc = learner(&elig_rule_trace, &elig_loss_mse);
                 lc.feedback = ELIG_FB_RANDOM;
                 lc.reg_rate = reg ? 0.3 : 0;
                 ASSERT_OK(elig_learner_create(net, &lc, &L));
-                elig__eprop_use_reference_kernel(L, ref);
+                elig__trace_use_reference_kernel(L, ref);
                 ASSERT_OK(elig_learner_begin(L, T_SEQ));
                 for (int t = 0; t < T_SEQ; t++)
                     elig_learner_step(L, d.x + (size_t)t * BATCH * N_IN, d.y + (size_t)t * BATCH * N_OUT, NULL);
@@ -539,7 +539,7 @@ TEST(online_chunks_sum_to_the_sequence_gradient)
      * gradient: nothing is lost or counted twice at chunk boundaries. */
     seqdata d;
     make_data(&d, 0, 41);
-    const elig_rule *rules[2] = {&elig_rule_rtrl, &elig_rule_eprop};
+    const elig_rule *rules[2] = {&elig_rule_rtrl, &elig_rule_trace};
     for (int ri = 0; ri < 2; ri++) {
         elig_net_cfg nc = make_net(&elig_neuron_alif, 1, 1, 0, 0);
         result whole;

@@ -113,7 +113,7 @@ static void parity(const char *task)
     put(net, ELIG_W_OUT, dir, "w_out.npy");
 
     elig_learner_cfg cfg = elig_learner_cfg_default();
-    cfg.rule = &elig_rule_eprop;
+    cfg.rule = &elig_rule_trace;
     cfg.feedback = ELIG_FB_RANDOM;
     cfg.filter_traces = 1;
     cfg.f_target = 10;
