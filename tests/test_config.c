@@ -167,19 +167,22 @@ TEST(every_invalid_learner_field_is_named)
                     learner_cases[i].value, elig_status_name(rc), msg);
         ASSERT_TRUE(L == NULL);
     }
-    /* symmetric feedback has nothing to mirror in a lower layer */
+    /* presynaptic-only traces need layer-wide dynamics: ALIF adaptation is per neuron */
     elig_net_cfg n2 = elig_net_cfg_default();
     n2.n_layers = 2;
-    n2.layer[1] = elig_layer_cfg_default(&elig_neuron_lif);
+    n2.layer[1] = elig_layer_cfg_default(&elig_neuron_alif);
     n2.layer[0].n = 5;
     n2.layer[1].n = 4;
     elig_net *net2;
     ASSERT_OK(elig_net_create(&n2, &net2));
     elig_learner_cfg c = elig_learner_cfg_default();
-    c.feedback = ELIG_FB_SYMMETRIC;
+    ASSERT_OK(elig_learner_preset("decolle", &c));
     elig_learner *L;
     ASSERT_EQ_INT(elig_learner_create(net2, &c, &L), ELIG_EUNSUPPORTED);
-    ASSERT_TRUE(strstr(elig_last_error(), "symmetric") != NULL);
+    ASSERT_TRUE(strstr(elig_last_error(), "layer[1]") != NULL && strstr(elig_last_error(), "alif") != NULL);
+    c = elig_learner_cfg_default();
+    ASSERT_EQ_INT(elig_learner_preset("sgd_magic", &c), ELIG_EINVAL);
+    ASSERT_TRUE(strstr(elig_last_error(), "sgd_magic") != NULL);
     elig_net_free(net2);
     /* a loss window outside the sequence is an error at begin, naming the window */
     c = elig_learner_cfg_default();
