@@ -43,7 +43,7 @@ build/$(1)/libelig.so: $$(OBJ_$(1))
 build/$(1)/elig: $$(CLIOBJ_$(1)) build/$(1)/libelig.a
 	$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$(CLIOBJ_$(1)) build/$(1)/libelig.a $(PLPLOT_LIBS) $(LIBS)
 # Tests link the objects directly and wrap the allocator to count every allocation.
-build/$(1)/tests/%: tests/%.c tests/harness.h $$(OBJ_$(1)) | build/$(1)/tests
+build/$(1)/tests/%: tests/%.c tests/harness.h tests/gradcheck.h $$(OBJ_$(1)) | build/$(1)/tests
 	$$(CC) $$(CFLAGS_$(1)) -Itests $$(LDFLAGS_$(1)) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free -o $$@ $$< tests/harness.c $$(OBJ_$(1)) $(LIBS)
 build/$(1)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $$(OBJ_$(1)) | build/$(1)/fuzz
 	$$(CC) $$(CFLAGS_$(1)) $$(LDFLAGS_$(1)) -o $$@ $$< fuzz/replay.c $$(OBJ_$(1)) $(LIBS)

@@ -13,6 +13,13 @@
  *
  * The neuron-local products use the partials (neuron.h); the explicit recurrence W_rec Z
  * and the inter-layer path W_in Z are the off-diagonal blocks of J_t.
+ *
+ * SnAp-n (Menick et al. 2021), snap_n > 0, one layer: after each step the entries M[u, q] are
+ * zeroed unless neuron u is reachable from q's postsynaptic neuron within n-1 steps of the
+ * structural graph (W_rec's connectivity mask, never its values, plus self-loops):
+ * M_t = (J_t M_{t-1} + Mbar_t) . Mask_n. SnAp-1 keeps the neuron-local block (OSTL's traces
+ * with the exact signal); for a dense W_rec, SnAp-2 is already full RTRL. This dense-storage
+ * form has RTRL's cost; it is the reference the sparse kernels are tested against.
  * Memory: B (sum_l n_l (s_l + 2) Pc + K P) + (n_max + s_max) Pc reals (+ B K P more for the
  * aggregated losses ce_mean / ce_max), about s n^3 for one dense layer, checked against
  * learner.mem_limit before allocating.
@@ -24,9 +31,33 @@
 
 static int check(const elig_net *net, const elig_learner_cfg *c)
 {
-    (void)net;
-    (void)c;
+    if (c->snap_n > 0 && net->L > 1)
+        return elig__err(ELIG_EUNSUPPORTED, "learner.snap_n = %d needs a single layer (got %d layers)", c->snap_n, net->L);
     return ELIG_OK;
+}
+
+void elig__snap_reach(const unsigned char *adj, int n, int order, unsigned char *reach)
+{
+    /* breadth-first, one step of the graph per round; O(order n^3) at create time only */
+    for (int i = 0; i < n; i++) {
+        unsigned char *r = reach + (size_t)i * n;
+        for (int u = 0; u < n; u++) r[u] = u == i;
+        for (int k = 1; k < order; k++) {
+            int grew = 0;
+            for (int u = 0; u < n; u++) {
+                if (r[u]) continue;
+                for (int v = 0; v < n; v++)
+                    if (r[v] == 1 && adj[(size_t)u * n + v]) {
+                        r[u] = 2; /* reached in this round: counts from the next round on */
+                        grew = 1;
+                        break;
+                    }
+            }
+            for (int u = 0; u < n; u++)
+                if (r[u] == 2) r[u] = 1;
+            if (!grew) break;
+        }
+    }
 }
 
 static void carve(elig_learner *L, const elig_net *net, const elig_learner_cfg *c, elig__arena *a)
@@ -48,6 +79,33 @@ static void carve(elig_learner *L, const elig_net *net, const elig_learner_cfg *
     r->Y = elig__carve(a, B * (size_t)net->n_out * P, sizeof(elig_real));
     r->Y2 = net->two_stage ? elig__carve(a, B * (size_t)net->n_out * P, sizeof(elig_real)) : r->Y;
     r->S = c->loss.loss && c->loss.loss->agg ? elig__carve(a, B * (size_t)net->n_out * P, sizeof(elig_real)) : NULL;
+    if (c->snap_n > 0) {
+        size_t n = (size_t)net->layer[0].n;
+        r->reach = elig__carve(a, n * n, 1);
+        r->adj = elig__carve(a, n * n, 1);
+        r->post = elig__carve(a, Pc, sizeof(int32_t));
+    }
+}
+
+/* SnAp: the structural graph of one layer (W_rec's mask plus self-loops: every neuron keeps
+ * its own state) and the postsynaptic neuron of every core parameter. */
+static void init(elig_learner *L)
+{
+    const elig_net *net = L->net;
+    elig__rtrl *r = &L->rtrl;
+    if (!r->reach) return;
+    const elig__layer *ly = &net->layer[0];
+    const int n = ly->n, np = ly->n_pre;
+    for (int u = 0; u < n; u++)
+        for (int v = 0; v < n; v++)
+            r->adj[(size_t)u * n + v] = u == v || (ly->off_wrec != ELIG__ABSENT && net->mask[ly->off_wrec + (size_t)u * n + v]);
+    elig__snap_reach(r->adj, n, L->cfg.snap_n, r->reach);
+    for (size_t q = 0; q < r->Pc; q++) {
+        if (q >= ly->off_win && q < ly->off_win + (size_t)n * np) r->post[q] = (int32_t)((q - ly->off_win) / np);
+        else if (ly->off_wrec != ELIG__ABSENT && q >= ly->off_wrec && q < ly->off_wrec + (size_t)n * n)
+            r->post[q] = (int32_t)((q - ly->off_wrec) / n);
+        else r->post[q] = (int32_t)(q - ly->off_b);
+    }
 }
 
 static void begin(elig_learner *L)
@@ -129,6 +187,10 @@ static void step(elig_learner *L)
                     if (dc[a] != 0) axpy(ta, dc[a], C + (size_t)i * Pc, Pc);
                 }
                 memcpy(Mi, tmp, (size_t)s * Pc * sizeof(elig_real));
+                if (r->reach) /* SnAp-n: keep the entries of parameters whose neuron reaches i */
+                    for (size_t q = 0; q < Pc; q++)
+                        if (!r->reach[(size_t)r->post[q] * n + i])
+                            for (int a = 0; a < s; a++) Mi[(size_t)a * Pc + q] = 0;
                 elig_real *Zi = Z + (size_t)i * Pc;
                 memset(Zi, 0, Pc * sizeof(elig_real));
                 for (int a = 0; a < s; a++)
@@ -176,4 +238,4 @@ static void end(elig_learner *L)
         if (L->delta[i] != 0) axpy(L->grad, L->delta[i], r->S + (size_t)i * r->P, r->P);
 }
 
-const elig_rule elig_rule_rtrl = {"rtrl", 1, check, carve, NULL, begin, step, end, NULL, NULL};
+const elig_rule elig_rule_rtrl = {"rtrl", 1, check, carve, init, begin, step, end, NULL, NULL};

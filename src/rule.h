@@ -40,6 +40,9 @@ typedef struct {
     elig_real *Y;                          /* (B, K, P) dy1/dtheta (first readout stage) */
     elig_real *Y2;                         /* (B, K, P) dy/dtheta of a second stage, or = Y */
     elig_real *S;                          /* (B, K, P) aggregated dy/dtheta       */
+    unsigned char *reach;                  /* SnAp: (n, n) reach[i*n + u]: u within n-1 steps of i */
+    unsigned char *adj;                    /* SnAp: (n, n) structural graph adj[u*n + v]: v -> u   */
+    int32_t *post;                         /* SnAp: (Pc) postsynaptic neuron of each parameter     */
 } elig__rtrl;
 
 typedef struct {
@@ -101,5 +104,8 @@ const elig_real *elig__bptt_signal(const elig_learner *L, int layer); /* (T, B, 
 void elig__trace_override_signal(elig_learner *L, int layer, const elig_real *sig);
 void elig__trace_use_reference_kernel(elig_learner *L, int on);
 const elig_real *elig__trace_local_readout(const elig_learner *L, int layer); /* (K, n) G^l */
+/* SnAp reachability: reach[i*n + u] = 1 iff u is reachable from i in at most order-1 steps
+ * of the structural graph adj[u*n + u'] (u receives from u'), self-loops included. */
+void elig__snap_reach(const unsigned char *adj, int n, int order, unsigned char *reach);
 
 #endif

@@ -1,6 +1,7 @@
 /* test_task.c -- task generators (src/task.c): the e-prop pattern-generation and evidence-
  * accumulation tasks checked against their specification (algorithms.md §3.1, datasets.md §1),
- * the array task, validation of every field, and elig_count_correct on a hand-made example.
+ * the periodic (RFLO, §3.3), spike-timing (SuperSpike, §3.5) and copy (SnAp, §3.6) tasks, the
+ * array task, validation of every field, and elig_count_correct on a hand-made example.
  *
  * Statistical bounds are 5 standard deviations of a binomial count: with fixed seeds the
  * outcome is deterministic anyway, the bound only has to hold for a sound generator. */
@@ -383,6 +384,456 @@ TEST(sample_allocates_nothing)
     }
 }
 
+/* ---------------------------------------------------------------- periodic output (RFLO) */
+
+/* Values of y*(t) = sin(2 pi t/P) + 0.5 sin(4 pi t/P) + 0.25 sin(8 pi t/P) worked out by hand
+ * with sin(pi/5) = sqrt(10 - 2 sqrt 5)/4, sin(2 pi/5) = sqrt(10 + 2 sqrt 5)/4, so the test
+ * does not share the implementation's sin calls. Tolerance: the implementation evaluates
+ * sin at 2 pi (t mod P)/P (a few ulps of a double), then rounds to elig_real (half an ulp of
+ * a value <= 1.75: 1.2e-7 in float). */
+TEST(periodic_target_formula)
+{
+    const double s1 = sqrt(10 - 2 * sqrt(5.0)) / 4, s2 = sqrt(10 + 2 * sqrt(5.0)) / 4; /* sin(pi/5), sin(2 pi/5) */
+    elig_task_cfg c = elig_task_cfg_default(ELIG_TASK_PERIODIC);
+    ASSERT_EQ_INT(c.pe_period, 100);
+    ASSERT_EQ_INT(c.pe_steps, 100);
+    elig_task *t;
+    ASSERT_OK(elig_task_create(&c, &t));
+    ASSERT_EQ_INT(elig_task_steps(t), 100);
+    ASSERT_EQ_INT(elig_task_max_steps(t), 100);
+    ASSERT_EQ_INT(elig_task_n_in(t), 1);
+    ASSERT_EQ_INT(elig_task_n_out(t), 1);
+    ASSERT_EQ_INT(elig_task_is_classification(t), 0);
+    elig_loss_cfg lc = elig_task_loss(t);
+    ASSERT_TRUE(lc.loss == &elig_loss_mse);
+    ASSERT_EQ_INT(lc.win_begin, 0);
+    ASSERT_EQ_INT(lc.win_end, 0);
+    ASSERT_EQ_INT(lc.time_norm, ELIG_TIME_SUM);
+    elig_real x[2 * 100], y[2 * 100];
+    int32_t lab[2] = {7, 7};
+    for (int i = 0; i < 200; i++) x[i] = (elig_real)3.5; /* must be overwritten with 0 */
+    ASSERT_OK(elig_task_sample(t, 2, x, y, lab));
+    ASSERT_EQ_INT(lab[0], -1);
+    ASSERT_EQ_INT(lab[1], -1);
+    for (int i = 0; i < 200; i++) ASSERT_TRUE(x[i] == 0); /* no input */
+    const double tol = TOL(1e-13, 1.5e-7);
+    ASSERT_NEAR(y[0], 0.0, tol);                       /* t = 0  */
+    ASSERT_NEAR(y[10], 1.25 * s1 + 0.5 * s2, tol);     /* sin(pi/5) + .5 sin(2pi/5) + .25 sin(4pi/5) */
+    ASSERT_NEAR(y[20], 0.75 * s2 + 0.5 * s1, tol);     /* sin(2pi/5) + .5 sin(4pi/5) + .25 sin(8pi/5) */
+    ASSERT_NEAR(y[25], 1.0, tol);                      /* sin(pi/2) + .5 sin(pi) + .25 sin(2pi)     */
+    ASSERT_NEAR(y[50], 0.0, tol);                      /* sin(pi) + .5 sin(2pi) + .25 sin(4pi)      */
+    ASSERT_NEAR(y[75], -1.0, tol);                     /* sin(3pi/2) + .5 sin(3pi) + .25 sin(6pi)   */
+    ASSERT_NEAR(y[90], -(1.25 * s1 + 0.5 * s2), tol);  /* odd: y(P - t) = -y(t)                   */
+    ASSERT_TRUE(memcmp(y, y + 100, 100 * sizeof *y) == 0); /* frozen across the batch */
+    elig_real y2[100];
+    ASSERT_OK(elig_task_sample(t, 1, x, y2, NULL));
+    ASSERT_TRUE(memcmp(y, y2, sizeof y2) == 0);            /* and across samples     */
+    elig_task_free(t);
+    /* The seed is not used: the task is deterministic. */
+    c.seed = 987654321;
+    ASSERT_OK(elig_task_create(&c, &t));
+    ASSERT_OK(elig_task_sample(t, 1, x, y2, NULL));
+    ASSERT_TRUE(memcmp(y, y2, sizeof y2) == 0);
+    elig_task_free(t);
+    /* Period 24 over 2.5 periods: y(2) = sin(pi/6) + .5 sin(pi/3) + .25 sin(2pi/3)
+     * = 1/2 + (3/8) sqrt 3; y(6) = 1; every period bit-identical (evaluated at t mod P). */
+    c = elig_task_cfg_default(ELIG_TASK_PERIODIC);
+    c.pe_period = 24;
+    c.pe_steps = 60;
+    ASSERT_OK(elig_task_create(&c, &t));
+    ASSERT_EQ_INT(elig_task_steps(t), 60);
+    elig_real x3[60], y3[60];
+    ASSERT_OK(elig_task_sample(t, 1, x3, y3, NULL));
+    ASSERT_NEAR(y3[2], 0.5 + 0.375 * sqrt(3.0), tol);
+    ASSERT_NEAR(y3[6], 1.0, tol);
+    ASSERT_NEAR(y3[12], 0.0, tol);
+    for (int s = 0; s + 24 < 60; s++) ASSERT_TRUE(y3[s + 24] == y3[s]);
+    elig_task_free(t);
+}
+
+/* ---------------------------------------------------------------- spike timing (SuperSpike) */
+
+/* Target times of output o read off the target train y (T, n_out). */
+static int times_of(const elig_real *y, int T, int n_out, int o, int *times, int max)
+{
+    int n = 0;
+    for (int s = 0; s < T; s++) {
+        ASSERT_TRUE(y[(size_t)s * n_out + o] == 0 || y[(size_t)s * n_out + o] == 1);
+        if (y[(size_t)s * n_out + o] == 1) {
+            if (n < max) times[n] = s;
+            n++;
+        }
+    }
+    return n;
+}
+
+TEST(spike_timing_targets)
+{
+    elig_task_cfg c = elig_task_cfg_default(ELIG_TASK_SPIKE_TIMING);
+    ASSERT_EQ_INT(c.st_n_in, 100);
+    ASSERT_EQ_INT(c.st_n_out, 1);
+    ASSERT_EQ_INT(c.st_steps, 500);
+    ASSERT_NEAR(c.st_rate_hz, 10.0, 0);
+    ASSERT_EQ_INT(c.st_n_spikes, 5);
+    ASSERT_EQ_INT(c.st_min_gap, 20);
+    c.st_n_out = 3;
+    c.st_n_in = 13;
+    elig_task *t;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        c.seed = seed * 7919;
+        ASSERT_OK(elig_task_create(&c, &t));
+        const int T = elig_task_steps(t);
+        ASSERT_EQ_INT(T, 500);
+        ASSERT_EQ_INT(elig_task_n_in(t), 13);
+        ASSERT_EQ_INT(elig_task_n_out(t), 3);
+        elig_real *x = alloc_real((size_t)T * 13), *y = alloc_real((size_t)T * 3);
+        ASSERT_OK(elig_task_sample(t, 1, x, y, NULL));
+        int tm[3][8];
+        for (int o = 0; o < 3; o++) {
+            ASSERT_EQ_INT(times_of(y, T, 3, o, tm[o], 8), 5);  /* exactly n_spikes */
+            ASSERT_GE(tm[o][0], 20);                            /* the first 20 steps are free */
+            for (int k = 1; k < 5; k++) ASSERT_GE(tm[o][k] - tm[o][k - 1], 20); /* min gap */
+            ASSERT_LE(tm[o][4], T - 1);
+        }
+        ASSERT_TRUE(memcmp(tm[0], tm[1], 5 * sizeof(int)) != 0); /* outputs drawn separately */
+        /* elig_task_target_spikes reports output 0; max caps what it writes, not the count. */
+        int32_t ts[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+        ASSERT_EQ_INT(elig_task_target_spikes(t, ts, 8), 5);
+        for (int k = 0; k < 5; k++) ASSERT_EQ_INT(ts[k], tm[0][k]);
+        ASSERT_EQ_INT(ts[5], -1);
+        int32_t two[3] = {-1, -1, -1};
+        ASSERT_EQ_INT(elig_task_target_spikes(t, two, 2), 5);
+        ASSERT_EQ_INT(two[0], tm[0][0]);
+        ASSERT_EQ_INT(two[1], tm[0][1]);
+        ASSERT_EQ_INT(two[2], -1);
+        ASSERT_EQ_INT(elig_task_target_spikes(t, NULL, 0), 5);
+        ASSERT_EQ_INT(elig_task_target_spikes(t, NULL, 3), ELIG_EINVAL);
+        ASSERT_EQ_INT(elig_task_target_spikes(t, ts, -1), ELIG_EINVAL);
+        elig_task_free(t);
+        free(x); free(y);
+    }
+    /* Tight fit, st_steps = n g + 1: the only valid set is g, 2g, ..., n g. */
+    c = elig_task_cfg_default(ELIG_TASK_SPIKE_TIMING);
+    c.st_n_spikes = 3;
+    c.st_min_gap = 7;
+    c.st_steps = 22;
+    ASSERT_OK(elig_task_create(&c, &t));
+    int32_t ts[3];
+    ASSERT_EQ_INT(elig_task_target_spikes(t, ts, 3), 3);
+    ASSERT_EQ_INT(ts[0], 7);
+    ASSERT_EQ_INT(ts[1], 14);
+    ASSERT_EQ_INT(ts[2], 21);
+    elig_task_free(t);
+    /* Only the spike-timing task has target spikes. */
+    c = elig_task_cfg_default(ELIG_TASK_PATTERN);
+    ASSERT_OK(elig_task_create(&c, &t));
+    ASSERT_EQ_INT(elig_task_target_spikes(t, ts, 3), ELIG_EINVAL);
+    ASSERT_TRUE(strstr(elig_last_error(), "task.kind") != NULL);
+    elig_task_free(t);
+    ASSERT_EQ_INT(elig_task_target_spikes(NULL, ts, 3), ELIG_EINVAL);
+}
+
+/* The times are uniform over all valid sets. For n = 5, g = 20, T = 500 the sets map to the
+ * 5-subsets {v_k} of [0, N), N = T - 1 - n g + n = 404, with t_k = v_k + (k - 1)(g - 1) + g.
+ * E[v_k] = k (N + 1)/(n + 1) - 1, so E[t_1] = 66.5 + 20 = 86.5, E[t_3] = 201.5 + 38 + 20 =
+ * 259.5 (the middle: the law is symmetric under t -> T - 1 + g - t), E[t_5] = 336.5 + 76 + 20
+ * = 432.5. sd(v_k) = sqrt(k (n-k+1) (N+1) (N-n) / ((n+1)^2 (n+2))) = 56.6 (k = 1, 5), 76.0
+ * (k = 3); over 400 seeds the standard errors are 2.8 and 3.8: bounds of 5 of them. */
+TEST(spike_timing_times_uniform)
+{
+    elig_task_cfg c = elig_task_cfg_default(ELIG_TASK_SPIKE_TIMING);
+    c.st_n_in = 1; /* the targets are drawn before the inputs and do not depend on them */
+    const int S = 400;
+    double sum[5] = {0, 0, 0, 0, 0};
+    for (int i = 0; i < S; i++) {
+        c.seed = 1000 + (uint64_t)i;
+        elig_task *t;
+        ASSERT_OK(elig_task_create(&c, &t));
+        int32_t ts[5];
+        ASSERT_EQ_INT(elig_task_target_spikes(t, ts, 5), 5);
+        for (int k = 0; k < 5; k++) sum[k] += ts[k];
+        elig_task_free(t);
+    }
+    ASSERT_NEAR(sum[0] / S, 86.5, 5 * 2.83);
+    ASSERT_NEAR(sum[2] / S, 259.5, 5 * 3.80);
+    ASSERT_NEAR(sum[4] / S, 432.5, 5 * 2.83);
+}
+
+TEST(spike_timing_input_rate_and_frozen)
+{
+    elig_task_cfg c = elig_task_cfg_default(ELIG_TASK_SPIKE_TIMING);
+    c.seed = 2718;
+    elig_task *t;
+    ASSERT_OK(elig_task_create(&c, &t));
+    const int T = elig_task_steps(t), I = elig_task_n_in(t);
+    ASSERT_EQ_INT(I, 100);
+    elig_loss_cfg lc = elig_task_loss(t);
+    ASSERT_TRUE(lc.loss == &elig_loss_mse);
+    ASSERT_EQ_INT(lc.win_begin, 0);
+    ASSERT_EQ_INT(lc.win_end, 0);
+    ASSERT_EQ_INT(lc.time_norm, ELIG_TIME_SUM);
+    ASSERT_EQ_INT(elig_task_is_classification(t), 0);
+    const size_t xs = (size_t)T * I;
+    elig_real *x = alloc_real(2 * xs), *y = alloc_real(2 * (size_t)T), *x2 = alloc_real(xs), *y2 = alloc_real((size_t)T);
+    int32_t lab[2];
+    ASSERT_OK(elig_task_sample(t, 2, x, y, lab));
+    ASSERT_EQ_INT(lab[0], -1);
+    double count = 0;
+    for (size_t i = 0; i < xs; i++) {
+        ASSERT_TRUE(x[i] == 0 || x[i] == 1);
+        count += x[i];
+    }
+    /* 50 000 draws at p = 10 Hz x 1 ms: 500 +- 22 spikes. */
+    assert_binomial(count, (double)xs, 0.01);
+    /* Frozen: both batch elements and the next sample are the same trial. */
+    ASSERT_TRUE(memcmp(x, x + xs, xs * sizeof *x) == 0);
+    ASSERT_TRUE(memcmp(y, y + T, (size_t)T * sizeof *y) == 0);
+    ASSERT_OK(elig_task_sample(t, 1, x2, y2, NULL));
+    ASSERT_TRUE(memcmp(x, x2, xs * sizeof *x) == 0);
+    ASSERT_TRUE(memcmp(y, y2, (size_t)T * sizeof *y) == 0);
+    /* Same seed, same trial; another seed, other inputs and other target times. */
+    elig_task *t2;
+    ASSERT_OK(elig_task_create(&c, &t2));
+    ASSERT_OK(elig_task_sample(t2, 1, x2, y2, NULL));
+    ASSERT_TRUE(memcmp(x, x2, xs * sizeof *x) == 0);
+    ASSERT_TRUE(memcmp(y, y2, (size_t)T * sizeof *y) == 0);
+    elig_task_free(t2);
+    c.seed = 2719;
+    ASSERT_OK(elig_task_create(&c, &t2));
+    ASSERT_OK(elig_task_sample(t2, 1, x2, y2, NULL));
+    ASSERT_TRUE(memcmp(x, x2, xs * sizeof *x) != 0);
+    ASSERT_TRUE(memcmp(y, y2, (size_t)T * sizeof *y) != 0);
+    elig_task_free(t2);
+    /* Another input size, same seed: the same target times (drawn first). */
+    c.seed = 2718;
+    c.st_n_in = 7;
+    ASSERT_OK(elig_task_create(&c, &t2));
+    ASSERT_OK(elig_task_sample(t2, 1, x2, y2, NULL));
+    ASSERT_TRUE(memcmp(y, y2, (size_t)T * sizeof *y) == 0);
+    elig_task_free(t2);
+    /* dt scales the spike probability: 10 Hz at 0.5 ms is p = 0.005. */
+    c = elig_task_cfg_default(ELIG_TASK_SPIKE_TIMING);
+    c.dt = 0.5;
+    c.seed = 31;
+    ASSERT_OK(elig_task_create(&c, &t2));
+    ASSERT_OK(elig_task_sample(t2, 1, x2, y2, NULL));
+    count = 0;
+    for (size_t i = 0; i < xs; i++) count += x2[i];
+    assert_binomial(count, (double)xs, 0.005);
+    elig_task_free(t2);
+    elig_task_free(t);
+    free(x); free(y); free(x2); free(y2);
+}
+
+/* ---------------------------------------------------------------- copy task (SnAp) */
+
+/* Check one sampled batch at level L against the documented layout and return the number of
+ * ones among the presented bits. x (B, T, 3), y (B, T, 2). */
+static double check_copy_batch(const elig_real *x, const elig_real *y, int B, int L)
+{
+    const int T = 2 * L + 1;
+    double ones = 0;
+    for (int b = 0; b < B; b++) {
+        const elig_real *xb = x + (size_t)b * T * 3, *yb = y + (size_t)b * T * 2;
+        for (int s = 0; s < T; s++) {
+            const elig_real *xs = xb + 3 * s, *ys = yb + 2 * s;
+            if (s < L) { /* presentation: (bit, 1, 0), no target */
+                ASSERT_TRUE(xs[0] == 0 || xs[0] == 1);
+                ASSERT_TRUE(xs[1] == 1);
+                ASSERT_TRUE(xs[2] == 0);
+                ASSERT_TRUE(ys[0] == 0 && ys[1] == 0);
+                ones += xs[0];
+            } else { /* delimiter (s = L) and recall: (0, 0, 1) */
+                ASSERT_TRUE(xs[0] == 0 && xs[1] == 0 && xs[2] == 1);
+                if (s == L) {
+                    ASSERT_TRUE(ys[0] == 0 && ys[1] == 0);
+                } else { /* recall step k = s - L - 1: one-hot of the k-th bit, in order */
+                    int bit = (int)xb[3 * (s - L - 1)];
+                    ASSERT_TRUE(ys[bit] == 1);
+                    ASSERT_TRUE(ys[1 - bit] == 0);
+                }
+            }
+        }
+    }
+    return ones;
+}
+
+TEST(copy_structure)
+{
+    elig_task_cfg c = elig_task_cfg_default(ELIG_TASK_COPY);
+    ASSERT_EQ_INT(c.cp_level0, 1);
+    ASSERT_EQ_INT(c.cp_max_level, 64);
+    ASSERT_NEAR(c.cp_threshold, 0.15, 0);
+    c.seed = 4711;
+    elig_task *t;
+    ASSERT_OK(elig_task_create(&c, &t));
+    ASSERT_EQ_INT(elig_task_level(t), 1);
+    ASSERT_EQ_INT(elig_task_steps(t), 3);
+    ASSERT_EQ_INT(elig_task_max_steps(t), 129);
+    ASSERT_EQ_INT(elig_task_n_in(t), 3);
+    ASSERT_EQ_INT(elig_task_n_out(t), 2);
+    ASSERT_EQ_INT(elig_task_is_classification(t), 0);
+    elig_loss_cfg lc = elig_task_loss(t);
+    ASSERT_TRUE(lc.loss == &elig_loss_ce);
+    ASSERT_EQ_INT(lc.win_begin, 0);
+    ASSERT_EQ_INT(lc.win_end, 0);
+    ASSERT_EQ_INT(lc.time_norm, ELIG_TIME_SUM);
+    const int B = 11, Tmax = 129;
+    elig_real *x = alloc_real((size_t)B * Tmax * 3 + 1), *y = alloc_real((size_t)B * Tmax * 2 + 1); /* + sentinel */
+    int32_t lab[11];
+    const int levels[3] = {1, 5, 64};
+    double ones = 0, bits = 0;
+    for (int li = 0; li < 3; li++) {
+        const int L = levels[li], T = 2 * L + 1;
+        ASSERT_OK(elig_task_set_level(t, L));
+        ASSERT_EQ_INT(elig_task_level(t), L);
+        ASSERT_EQ_INT(elig_task_steps(t), T);
+        ASSERT_EQ_INT(elig_task_loss(t).win_begin, 0); /* the window does not follow L */
+        /* sample() fills exactly B T steps: a sentinel right after them survives. */
+        x[(size_t)B * T * 3] = (elig_real)-7;
+        y[(size_t)B * T * 2] = (elig_real)-7;
+        ASSERT_OK(elig_task_sample(t, B, x, y, lab));
+        ASSERT_TRUE(x[(size_t)B * T * 3] == (elig_real)-7);
+        ASSERT_TRUE(y[(size_t)B * T * 2] == (elig_real)-7);
+        for (int b = 0; b < B; b++) ASSERT_EQ_INT(lab[b], -1);
+        ones += check_copy_batch(x, y, B, L);
+        bits += (double)B * L;
+        if (L == 64) /* new strings every sequence (equal with probability 2^-64) */
+            ASSERT_TRUE(memcmp(x, x + (size_t)T * 3, (size_t)T * 3 * sizeof *x) != 0);
+    }
+    assert_binomial(ones, bits, 0.5); /* 770 fair bits: 385 +- 5 x 13.9 */
+    /* Without a target buffer the inputs are the same (the bits are drawn either way). */
+    elig_task *t2, *t3;
+    ASSERT_OK(elig_task_create(&c, &t2));
+    ASSERT_OK(elig_task_create(&c, &t3));
+    ASSERT_OK(elig_task_set_level(t2, 5));
+    ASSERT_OK(elig_task_set_level(t3, 5));
+    elig_real *x2 = alloc_real((size_t)B * 11 * 3);
+    ASSERT_OK(elig_task_sample(t2, B, x, y, NULL));
+    ASSERT_OK(elig_task_sample(t3, B, x2, NULL, NULL));
+    ASSERT_TRUE(memcmp(x, x2, (size_t)B * 11 * 3 * sizeof *x) == 0);
+    elig_task_free(t2);
+    elig_task_free(t3);
+    ASSERT_OK(elig_task_set_level(t, 5));
+    /* Another seed, other strings. */
+    c.seed = 4712;
+    ASSERT_OK(elig_task_create(&c, &t2));
+    ASSERT_OK(elig_task_set_level(t2, 5));
+    ASSERT_OK(elig_task_sample(t, B, x, y, NULL));
+    ASSERT_OK(elig_task_sample(t2, B, x2, NULL, NULL));
+    ASSERT_TRUE(memcmp(x, x2, (size_t)B * 11 * 3 * sizeof *x) != 0);
+    elig_task_free(t2);
+    /* Starting level from the config. */
+    c.cp_level0 = 5;
+    c.cp_max_level = 9;
+    ASSERT_OK(elig_task_create(&c, &t2));
+    ASSERT_EQ_INT(elig_task_level(t2), 5);
+    ASSERT_EQ_INT(elig_task_steps(t2), 11);
+    ASSERT_EQ_INT(elig_task_max_steps(t2), 19);
+    ASSERT_OK(elig_task_sample(t2, B, x, y, NULL));
+    check_copy_batch(x, y, B, 5);
+    elig_task_free(t2);
+    elig_task_free(t);
+    free(x); free(y); free(x2);
+}
+
+TEST(copy_curriculum)
+{
+    elig_task_cfg c = elig_task_cfg_default(ELIG_TASK_COPY);
+    elig_task *t;
+    ASSERT_OK(elig_task_create(&c, &t));
+    ASSERT_EQ_INT(elig_task_curriculum(t, 0.2), 0);      /* above 0.15 bits: stay */
+    ASSERT_EQ_INT(elig_task_level(t), 1);
+    ASSERT_EQ_INT(elig_task_curriculum(t, 0.15), 0);     /* not below: stay */
+    ASSERT_EQ_INT(elig_task_level(t), 1);
+    ASSERT_EQ_INT(elig_task_curriculum(t, 0.149), 1);    /* below: one level up */
+    ASSERT_EQ_INT(elig_task_level(t), 2);
+    ASSERT_EQ_INT(elig_task_steps(t), 5);
+    ASSERT_EQ_INT(elig_task_curriculum(t, 0.0), 1);
+    ASSERT_EQ_INT(elig_task_level(t), 3);
+    ASSERT_EQ_INT(elig_task_curriculum(t, 3.7), 0);
+    ASSERT_EQ_INT(elig_task_level(t), 3);
+    /* The loss in bits per recall step from a summed CE in nats over L = 3 recall steps. */
+    const double nats = 0.25 * 3 * log(2.0); /* 0.25 bits per step */
+    ASSERT_EQ_INT(elig_task_curriculum(t, nats / (elig_task_level(t) * log(2.0))), 0);
+    /* Bad loss values are refused and change nothing. */
+    ASSERT_EQ_INT(elig_task_curriculum(t, NAN), ELIG_EINVAL);
+    ASSERT_TRUE(strstr(elig_last_error(), "loss_bits") && strstr(elig_last_error(), "got nan"));
+    ASSERT_EQ_INT(elig_task_curriculum(t, -0.5), ELIG_EINVAL);
+    ASSERT_TRUE(strstr(elig_last_error(), "got -0.5") != NULL);
+    ASSERT_EQ_INT(elig_task_level(t), 3);
+    elig_task_free(t);
+    /* A threshold of 0.4 bits and a top level of 4: climbs to 4, then stays. */
+    c.cp_threshold = 0.4;
+    c.cp_max_level = 4;
+    c.cp_level0 = 2;
+    ASSERT_OK(elig_task_create(&c, &t));
+    ASSERT_EQ_INT(elig_task_curriculum(t, 0.41), 0);
+    ASSERT_EQ_INT(elig_task_curriculum(t, 0.39), 1);
+    ASSERT_EQ_INT(elig_task_curriculum(t, 0.39), 1);
+    ASSERT_EQ_INT(elig_task_level(t), 4);
+    ASSERT_EQ_INT(elig_task_curriculum(t, 0.01), 0);     /* at the top */
+    ASSERT_EQ_INT(elig_task_level(t), 4);
+    ASSERT_EQ_INT(elig_task_steps(t), 9);
+    /* set_level: [1, cp_max_level]. */
+    ASSERT_EQ_INT(elig_task_set_level(t, 0), ELIG_EINVAL);
+    ASSERT_TRUE(strstr(elig_last_error(), "level") && strstr(elig_last_error(), "got 0"));
+    ASSERT_EQ_INT(elig_task_set_level(t, 5), ELIG_EINVAL);
+    ASSERT_TRUE(strstr(elig_last_error(), "cp_max_level = 4") && strstr(elig_last_error(), "got 5"));
+    ASSERT_EQ_INT(elig_task_level(t), 4);
+    ASSERT_OK(elig_task_set_level(t, 1));
+    ASSERT_EQ_INT(elig_task_steps(t), 3);
+    elig_task_free(t);
+    /* Levels belong to the copy task only. */
+    c = elig_task_cfg_default(ELIG_TASK_PERIODIC);
+    ASSERT_OK(elig_task_create(&c, &t));
+    ASSERT_EQ_INT(elig_task_level(t), ELIG_EINVAL);
+    ASSERT_EQ_INT(elig_task_set_level(t, 1), ELIG_EINVAL);
+    ASSERT_EQ_INT(elig_task_curriculum(t, 0.0), ELIG_EINVAL);
+    ASSERT_TRUE(strstr(elig_last_error(), "task.kind") != NULL);
+    elig_task_free(t);
+    ASSERT_EQ_INT(elig_task_set_level(NULL, 1), ELIG_EINVAL);
+    ASSERT_EQ_INT(elig_task_curriculum(NULL, 0.0), ELIG_EINVAL);
+}
+
+/* sample() allocates nothing for the new tasks, at every level of the copy curriculum. */
+TEST(new_tasks_sample_allocate_nothing)
+{
+    const int kinds[2] = {ELIG_TASK_PERIODIC, ELIG_TASK_SPIKE_TIMING};
+    for (int k = 0; k < 2; k++) {
+        elig_task_cfg c = elig_task_cfg_default(kinds[k]);
+        elig_task *t;
+        ASSERT_OK(elig_task_create(&c, &t));
+        const size_t xs = (size_t)elig_task_steps(t) * elig_task_n_in(t), ys = (size_t)elig_task_steps(t) * elig_task_n_out(t);
+        elig_real *x = alloc_real(2 * xs), *y = alloc_real(2 * ys);
+        int32_t lab[2];
+        int32_t ts[5];
+        long before = th_alloc_count();
+        for (int r = 0; r < 5; r++) ASSERT_OK(elig_task_sample(t, 2, x, y, lab));
+        if (kinds[k] == ELIG_TASK_SPIKE_TIMING) ASSERT_EQ_INT(elig_task_target_spikes(t, ts, 5), 5);
+        ASSERT_EQ_INT(th_alloc_count(), before);
+        elig_task_free(t);
+        free(x); free(y);
+    }
+    elig_task_cfg c = elig_task_cfg_default(ELIG_TASK_COPY);
+    elig_task *t;
+    ASSERT_OK(elig_task_create(&c, &t));
+    const int Tmax = elig_task_max_steps(t);
+    elig_real *x = alloc_real((size_t)3 * Tmax * 3), *y = alloc_real((size_t)3 * Tmax * 2);
+    int32_t lab[3];
+    long before = th_alloc_count();
+    for (int L = 1; L <= 64; L++) {
+        ASSERT_OK(elig_task_set_level(t, L));
+        ASSERT_OK(elig_task_sample(t, 3, x, y, lab));
+    }
+    ASSERT_OK(elig_task_set_level(t, 1));
+    while (elig_task_curriculum(t, 0.01) == 1) ASSERT_OK(elig_task_sample(t, 3, x, y, NULL));
+    ASSERT_EQ_INT(elig_task_level(t), 64);
+    ASSERT_EQ_INT(th_alloc_count(), before);
+    elig_task_free(t);
+    free(x); free(y);
+}
+
 /* ---------------------------------------------------------------- array task */
 
 TEST(array_task_wraps_around)
@@ -512,6 +963,32 @@ static const struct {
     {ELIG_TASK_EVIDENCE, V_DBL, offsetof(elig_task_cfg, ea_p_major), -0.1, "task.ea_p_major", "got -0.1"},
     {ELIG_TASK_EVIDENCE, V_INT, offsetof(elig_task_cfg, kind), 9, "task.kind", "got 9"},
     {ELIG_TASK_EVIDENCE, V_INT, offsetof(elig_task_cfg, kind), ELIG_TASK_ARRAY, "task.kind", "elig_task_create_array"},
+    {ELIG_TASK_COPY, V_INT, offsetof(elig_task_cfg, kind), 6, "task.kind", "got 6"},
+    {ELIG_TASK_PERIODIC, V_DBL, offsetof(elig_task_cfg, dt), -0.1, "task.dt", "got -0.1"},
+    {ELIG_TASK_PERIODIC, V_INT, offsetof(elig_task_cfg, pe_period), 8, "task.pe_period", "got 8"},
+    {ELIG_TASK_PERIODIC, V_INT, offsetof(elig_task_cfg, pe_period), -100, "task.pe_period", "got -100"},
+    {ELIG_TASK_PERIODIC, V_INT, offsetof(elig_task_cfg, pe_steps), 0, "task.pe_steps", "got 0"},
+    {ELIG_TASK_PERIODIC, V_INT, offsetof(elig_task_cfg, pe_steps), (1 << 24) + 1, "task.pe_steps", "got 16777217"},
+    {ELIG_TASK_SPIKE_TIMING, V_DBL, offsetof(elig_task_cfg, dt), NAN, "task.dt", "got nan"},
+    {ELIG_TASK_SPIKE_TIMING, V_INT, offsetof(elig_task_cfg, st_n_in), 0, "task.st_n_in", "got 0"},
+    {ELIG_TASK_SPIKE_TIMING, V_INT, offsetof(elig_task_cfg, st_n_out), -1, "task.st_n_out", "got -1"},
+    {ELIG_TASK_SPIKE_TIMING, V_INT, offsetof(elig_task_cfg, st_steps), 0, "task.st_steps", "got 0"},
+    {ELIG_TASK_SPIKE_TIMING, V_INT, offsetof(elig_task_cfg, st_steps), 100, "task.st_steps", "got 100"}, /* = 5 x 20 */
+    {ELIG_TASK_SPIKE_TIMING, V_DBL, offsetof(elig_task_cfg, st_rate_hz), -10.0, "task.st_rate_hz", "got -10"},
+    {ELIG_TASK_SPIKE_TIMING, V_DBL, offsetof(elig_task_cfg, st_rate_hz), 1001.0, "task.st_rate_hz", "got 1001"},
+    {ELIG_TASK_SPIKE_TIMING, V_DBL, offsetof(elig_task_cfg, st_rate_hz), NAN, "task.st_rate_hz", "got nan"},
+    {ELIG_TASK_SPIKE_TIMING, V_INT, offsetof(elig_task_cfg, st_n_spikes), 0, "task.st_n_spikes", "got 0"},
+    {ELIG_TASK_SPIKE_TIMING, V_INT, offsetof(elig_task_cfg, st_n_spikes), 25, "task.st_steps", "25 x 20 = 500"},
+    {ELIG_TASK_SPIKE_TIMING, V_INT, offsetof(elig_task_cfg, st_min_gap), 0, "task.st_min_gap", "got 0"},
+    {ELIG_TASK_SPIKE_TIMING, V_INT, offsetof(elig_task_cfg, st_min_gap), 1 << 23, "task.st_steps", "5 x 8388608"},
+    {ELIG_TASK_COPY, V_INT, offsetof(elig_task_cfg, cp_level0), 0, "task.cp_level0", "got 0"},
+    {ELIG_TASK_COPY, V_INT, offsetof(elig_task_cfg, cp_level0), 65, "task.cp_level0", "got 65"},
+    {ELIG_TASK_COPY, V_INT, offsetof(elig_task_cfg, cp_max_level), 0, "task.cp_max_level", "got 0"},
+    {ELIG_TASK_COPY, V_INT, offsetof(elig_task_cfg, cp_max_level), 1 << 23, "task.cp_max_level", "got 8388608"},
+    {ELIG_TASK_COPY, V_DBL, offsetof(elig_task_cfg, cp_threshold), 0.0, "task.cp_threshold", "got 0"},
+    {ELIG_TASK_COPY, V_DBL, offsetof(elig_task_cfg, cp_threshold), -0.15, "task.cp_threshold", "got -0.15"},
+    {ELIG_TASK_COPY, V_DBL, offsetof(elig_task_cfg, cp_threshold), NAN, "task.cp_threshold", "got nan"},
+    {ELIG_TASK_COPY, V_DBL, offsetof(elig_task_cfg, cp_threshold), INFINITY, "task.cp_threshold", "got inf"},
 };
 
 TEST(invalid_cfg_rejected)
@@ -546,6 +1023,15 @@ TEST(invalid_cfg_rejected)
     /* Fields of the other task are not read, so not checked. */
     c = elig_task_cfg_default(ELIG_TASK_PATTERN);
     c.ea_cue_ms = -1;
+    c.pe_period = 0;
+    c.st_min_gap = -1;
+    c.cp_threshold = NAN;
+    ASSERT_OK(elig_task_create(&c, &t));
+    elig_task_free(t);
+    c = elig_task_cfg_default(ELIG_TASK_COPY);
+    c.pg_n_in = 0;
+    c.st_steps = 0;
+    c.pe_steps = -1;
     ASSERT_OK(elig_task_create(&c, &t));
     elig_task_free(t);
     ASSERT_EQ_INT(elig_task_create(NULL, &t), ELIG_EINVAL);
