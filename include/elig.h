@@ -121,6 +121,8 @@ typedef struct {
     int spike_per_dt;    /* 1: z = H(.)/dt and reset subtracts v_th*dt*z (e-prop code)    */
     int smooth;          /* 1: z = S(v - A), the surrogate's primitive, instead of H (tests) */
     double adapt_fraction;/* ALIF: the last round(f*n) neurons adapt, the others have beta 0 */
+    double tau_rp;       /* ms   DECOLLE refractory trace time constant                   */
+    double w_rp;         /* 1    DECOLLE refractory trace weight                          */
     const elig_surrogate *surrogate;
     double sg_gamma, sg_beta;
 } elig_neuron_params;
@@ -130,6 +132,7 @@ extern const elig_neuron_model elig_neuron_lif_cuba; /* state (I, U): current-ba
 extern const elig_neuron_model elig_neuron_lif;      /* state (v): LIF in e-prop form        */
 extern const elig_neuron_model elig_neuron_alif;     /* state (v, a): adaptive threshold     */
 extern const elig_neuron_model elig_neuron_rate;     /* state (h): leaky tanh rate unit      */
+extern const elig_neuron_model elig_neuron_decolle;  /* state (Q, P, R): DECOLLE's LIF       */
 const elig_neuron_model *elig_neuron_by_name(const char *name);
 const char *elig_neuron_name(const elig_neuron_model *m);
 int elig_neuron_n_state(const elig_neuron_model *m);
@@ -324,7 +327,9 @@ double elig_learner_rate_hz(const elig_learner *L, int layer);
 
 /* ---------------------------------------------------------------- optimisers */
 
-typedef enum { ELIG_OPTIM_SGD = 0, ELIG_OPTIM_ADAM = 1 } elig_optim_kind;
+/* RMAX is SuperSpike's per-parameter RMS normalisation ("RMaxProp"): v <- max(g^2, beta2 v),
+ * p -= lr g / (sqrt(v) + eps), beta2 = exp(-update interval / tau_rms). */
+typedef enum { ELIG_OPTIM_SGD = 0, ELIG_OPTIM_ADAM = 1, ELIG_OPTIM_RMAX = 2 } elig_optim_kind;
 
 typedef struct {
     int kind;
@@ -384,7 +389,9 @@ typedef struct {
      * n_out = 2. Steps [0, L): x = (bit, 1, 0); step L (delimiter) and the recall steps
      * [L+1, 2L]: x = (0, 0, 1). Target one-hot(bit k) at step L+1+k, all-zero elsewhere.
      * Default loss: per-step CE over the whole sequence, summed (an all-zero target adds
-     * neither loss nor gradient), so the window needs no change when L does. */
+     * neither loss nor gradient), so the window needs no change when L does (a window
+     * [-L, 0) would, and elig_loss_cfg is fixed when a learner is created). Labels are -1
+     * (one class per step, not per sequence), and elig_task_is_classification() is 0. */
     int cp_level0, cp_max_level; /* 1, 64 */
     double cp_threshold;     /* bits per recall step below which the curriculum advances (0.15) */
 } elig_task_cfg;

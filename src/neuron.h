@@ -32,6 +32,7 @@ typedef struct {
     elig_real adapt_scale;   /* 1 or 1 - decay_adapt                                    */
     elig_real inv_tau;       /* rate unit: dt / tau                                     */
     elig_real v_th, beta_adapt;
+    elig_real decay_rp, w_rp;  /* DECOLLE refractory trace                                   */
     double adapt_fraction;   /* ALIF: share of adapting neurons (the last ones)          */
     elig_real z_amp;         /* spike amplitude: 1 or 1/dt                              */
     elig_real reset_amp;     /* subtracted per spike: v_th (the spike counted as 1)     */

@@ -67,7 +67,7 @@ void elig__derive_common(const elig_neuron_params *p, double dt, elig_neuron_con
 const elig_neuron_model *elig_neuron_by_name(const char *name)
 {
     static const elig_neuron_model *all[] = {&elig_neuron_lif_cuba, &elig_neuron_lif, &elig_neuron_alif,
-                                             &elig_neuron_rate};
+                                             &elig_neuron_rate, &elig_neuron_decolle};
     if (!name) return NULL;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcmp(all[i]->name, name)) return all[i];
@@ -88,6 +88,8 @@ elig_neuron_params elig_neuron_params_default(const elig_neuron_model *m)
     p.beta_adapt = 1.8;
     p.v_th = 1.0;
     p.adapt_fraction = 1.0;
+    p.tau_rp = 2.3;
+    p.w_rp = 1.0;
     p.surrogate = &elig_surrogate_pwl;
     p.sg_gamma = elig_surrogate_pwl.gamma_default;
     p.sg_beta = elig_surrogate_pwl.beta_default;

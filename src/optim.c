@@ -1,4 +1,4 @@
-/* optim.c -- first-order optimisers over one flat parameter vector: SGD and Adam.
+/* optim.c -- first-order optimisers over one flat parameter vector: SGD, Adam and RMAX.
  *
  *   clip_norm > 0:   g <- g * clip_norm / ||g||_2   when ||g||_2 > clip_norm (norm summed in double)
  *   SGD:             p <- p - lr g
@@ -7,6 +7,8 @@
  *                    t <- t + 1
  *                    lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)
  *                    p <- p - lr_t m / (sqrt(v) + eps)
+ *   RMAX:            v <- max(g^2, b2 v);  p <- p - lr g / (sqrt(v) + eps)
+ *                    (SuperSpike's per-parameter RMS normalisation, Zenke & Ganguli 2018)
  *   clip_weight > 0: p <- clamp(p, -w, w)
  *
  * The epsilon sits on sqrt(v), not on the bias-corrected sqrt(v_hat) as in Kingma & Ba: this is
@@ -51,9 +53,14 @@ static int check(const elig_optim_cfg *c, size_t n_params)
 {
     elig__clear_err();
     if (!c) return elig__err(ELIG_EINVAL, "optim config is NULL");
-    if (c->kind != ELIG_OPTIM_SGD && c->kind != ELIG_OPTIM_ADAM)
-        return elig__err(ELIG_EINVAL, "optim.kind must be sgd (%d) or adam (%d) (got %d)", ELIG_OPTIM_SGD, ELIG_OPTIM_ADAM, c->kind);
+    if (c->kind != ELIG_OPTIM_SGD && c->kind != ELIG_OPTIM_ADAM && c->kind != ELIG_OPTIM_RMAX)
+        return elig__err(ELIG_EINVAL, "optim.kind must be sgd (%d), adam (%d) or rmax (%d) (got %d)", ELIG_OPTIM_SGD,
+                         ELIG_OPTIM_ADAM, ELIG_OPTIM_RMAX, c->kind);
     if (!(c->lr >= 0) || !isfinite(c->lr)) return elig__err(ELIG_EINVAL, "optim.lr must be >= 0 and finite (got %g)", c->lr);
+    if (c->kind == ELIG_OPTIM_RMAX) {
+        if (!(c->beta2 >= 0 && c->beta2 < 1)) return elig__err(ELIG_EINVAL, "optim.beta2 must be in [0, 1) (got %g)", c->beta2);
+        if (!(c->eps > 0) || !isfinite(c->eps)) return elig__err(ELIG_EINVAL, "optim.eps must be > 0 and finite (got %g)", c->eps);
+    }
     if (c->kind == ELIG_OPTIM_ADAM) {
         if (!(c->beta1 >= 0 && c->beta1 < 1)) return elig__err(ELIG_EINVAL, "optim.beta1 must be in [0, 1) (got %g)", c->beta1);
         if (!(c->beta2 >= 0 && c->beta2 < 1)) return elig__err(ELIG_EINVAL, "optim.beta2 must be in [0, 1) (got %g)", c->beta2);
@@ -76,10 +83,8 @@ static elig_optim *carve(const elig_optim_cfg *c, size_t n, elig__arena *a)
 {
     elig_optim *o = elig__carve(a, 1, sizeof(elig_optim));
     elig_real *m = NULL, *v = NULL;
-    if (c->kind == ELIG_OPTIM_ADAM) {
-        m = elig__carve(a, n, sizeof(elig_real));
-        v = elig__carve(a, n, sizeof(elig_real));
-    }
+    if (c->kind == ELIG_OPTIM_ADAM) m = elig__carve(a, n, sizeof(elig_real));
+    if (c->kind != ELIG_OPTIM_SGD) v = elig__carve(a, n, sizeof(elig_real));
     if (o) {
         o->m = m;
         o->v = v;
@@ -144,6 +149,14 @@ void elig_optim_step(elig_optim *o, elig_real *restrict p, elig_real *restrict g
     if (c->kind == ELIG_OPTIM_SGD) {
         const double lr = c->lr;
         for (size_t i = 0; i < n; i++) p[i] = (elig_real)((double)p[i] - lr * (double)g[i]);
+    } else if (c->kind == ELIG_OPTIM_RMAX) {
+        elig_real *restrict v = o->v;
+        const double b2 = c->beta2, eps = c->eps, lr = c->lr;
+        for (size_t i = 0; i < n; i++) {
+            double gi = (double)g[i], vi = fmax(gi * gi, b2 * (double)v[i]);
+            v[i] = (elig_real)vi;
+            p[i] = (elig_real)((double)p[i] - lr * gi / (sqrt(vi) + eps));
+        }
     } else {
         elig_real *restrict m = o->m, *restrict v = o->v;
         const double b1 = c->beta1, b2 = c->beta2, eps = c->eps;

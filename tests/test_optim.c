@@ -343,3 +343,30 @@ TEST(bytes_equals_allocation)
     elig_optim_free(NULL); /* NULL-safe */
     elig_set_allocator(NULL, NULL, NULL);
 }
+
+TEST(rmax_normalises_per_parameter)
+{
+    /* v = max(g^2, b2 v): the first step moves every parameter by lr (sign of g), whatever
+     * the gradient's scale; a smaller later gradient moves it less, by |g| / sqrt(b2 v) */
+    elig_optim_cfg c = elig_optim_cfg_default();
+    c.kind = ELIG_OPTIM_RMAX;
+    c.lr = 0.01;
+    c.beta2 = 0.9835;
+    c.eps = 1e-12;
+    elig_optim *o;
+    ASSERT_OK(elig_optim_create(&c, 3, &o));
+    elig_real p[3] = {0.5f, -0.25f, 1.0f}, g[3] = {3.7f, -0.0021f, 0};
+    elig_optim_step(o, p, g);
+    ASSERT_NEAR(p[0], 0.5 - 0.01, TOL(1e-12, 1e-6));
+    ASSERT_NEAR(p[1], -0.25 + 0.01, TOL(1e-10, 1e-6)); /* eps 1e-12 against |g| 2e-3 */
+    ASSERT_NEAR(p[2], 1.0, 0);
+    elig_real g2[3] = {1.1f, 0, 0};
+    elig_optim_step(o, p, g2);
+    double v = fmax(1.1 * 1.1, 0.9835 * (double)3.7f * (double)3.7f);
+    ASSERT_NEAR(p[0], 0.49 - 0.01 * 1.1 / sqrt(v), TOL(1e-10, 1e-6)); /* float inputs 3.7f, 1.1f */
+    c.beta2 = 1.0;
+    elig_optim *refused = NULL;
+    ASSERT_EQ_INT(elig_optim_create(&c, 3, &refused), ELIG_EINVAL);
+    ASSERT_TRUE(strstr(elig_last_error(), "optim.beta2") != NULL);
+    elig_optim_free(o);
+}
