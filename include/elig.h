@@ -11,7 +11,7 @@
  *     nc.n_in = 100; nc.n_out = 1; nc.layer[0].n = 100;
  *     elig_net *net;       if (elig_net_create(&nc, &net)) puts(elig_last_error());
  *     elig_learner_cfg lc = elig_learner_cfg_default();
- *     lc.rule = &elig_rule_eprop; lc.max_steps = 1000;
+ *     elig_learner_preset("eprop", &lc); lc.max_steps = 1000;
  *     elig_learner *L;     elig_learner_create(net, &lc, &L);
  *     elig_optim_cfg oc = elig_optim_cfg_default(); oc.kind = ELIG_OPTIM_ADAM;
  *     elig_optim *opt;     elig_optim_create(&oc, elig_net_n_params(net), &opt);

@@ -7,7 +7,7 @@
  *
  *   ybar_t   = err_t + kappa ybar_{t+1}         (the first readout stage; with a second stage:
  *              ybar2_t = err_t + kappa2 ybar2_{t+1}, ybar_t = s2 ybar2_t + kappa ybar_{t+1})
- *   zbar^l_t = [l = L-1] s_out W_out^T ybar_t + [l < L-1] W_in^{l+1 T} cbar^{l+1}_t
+ *   zbar^l_t = dE_reg/dz + [l = L-1] s_out W_out^T ybar_t + [l < L-1] W_in^{l+1 T} cbar^{l+1}_t
  *            + W_rec^{l T} cbar^l_{t+1} + dzr_{t+1} . hbar^l_{t+1}   (all paths through z but adaptation)
  *   hbar^l_t = dzdh_t (zbar^l_t + dza_{t+1} . hbar^l_{t+1}) + D_{t+1}^T hbar^l_{t+1}
  *   cbar^l_t = dc_t . hbar^l_t
@@ -53,6 +53,7 @@ static void carve(elig_learner *L, const elig_net *net, const elig_learner_cfg *
         s->cbar_next[l] = elig__carve(a, n, sizeof(elig_real));
         s->zbar[l] = elig__carve(a, T * B * n, sizeof(elig_real));
     }
+    for (int l = 0; l < net->L; l++) s->reg[l] = elig__carve(a, (size_t)net->layer[l].n, sizeof(elig_real));
     s->ybar = elig__carve(a, (size_t)net->n_out, sizeof(elig_real));
     s->ybar2 = elig__carve(a, (size_t)net->n_out, sizeof(elig_real));
 }
@@ -105,6 +106,7 @@ static void end(elig_learner *L)
     const elig__layer *top = &net->layer[Ln - 1];
     const int nL = top->n;
     place_deferred(L);
+    for (int l = 0; l < Ln; l++) elig__reg_dz(&L->cfg, net, l, T, s->reg[l]);
     for (int b = 0; b < B; b++) {
         for (int l = 0; l < Ln; l++) {
             memset(s->hbar[l], 0, (size_t)net->layer[l].n * net->layer[l].s * sizeof(elig_real));
@@ -137,7 +139,7 @@ static void end(elig_learner *L)
                 const size_t bn = (size_t)b * n, bns = bn * sd;
                 elig_real *hb = s->hbar[l], *cb = s->cbar[l];
                 elig_real *zb = s->zbar[l] + ((size_t)t * B + b) * n;
-                for (int i = 0; i < n; i++) zb[i] = 0;
+                for (int i = 0; i < n; i++) zb[i] = s->reg[l][i]; /* rate regularisation */
                 if (l == Ln - 1) {
                     const elig_real *Wo = P + net->off_wout;
                     for (int k = 0; k < K; k++) {

@@ -74,6 +74,10 @@ static void carve(elig_learner *L, const elig_net *net, const elig_learner_cfg *
         nmax = ELIG__MAX(nmax, n);
         smax = ELIG__MAX(smax, s);
     }
+    for (int l = 0; l < net->L; l++)
+        r->Zsum[l] = c->reg_rate > 0 && net->layer[l].m->spiking
+                         ? elig__carve(a, (size_t)net->layer[l].n * Pc, sizeof(elig_real)) : NULL;
+    r->reg = elig__carve(a, nmax, sizeof(elig_real));
     r->C = elig__carve(a, nmax * Pc, sizeof(elig_real));
     r->tmp = elig__carve(a, smax * Pc, sizeof(elig_real));
     r->Y = elig__carve(a, B * (size_t)net->n_out * P, sizeof(elig_real));
@@ -118,6 +122,7 @@ static void begin(elig_learner *L)
         memset(r->M[l], 0, B * n * s * r->Pc * sizeof(elig_real));
         memset(r->Z[l], 0, B * n * r->Pc * sizeof(elig_real));
         memset(r->Zp[l], 0, B * n * r->Pc * sizeof(elig_real));
+        if (r->Zsum[l]) memset(r->Zsum[l], 0, n * r->Pc * sizeof(elig_real));
     }
     memset(r->Y, 0, B * (size_t)net->n_out * r->P * sizeof(elig_real));
     if (r->Y2 != r->Y) memset(r->Y2, 0, B * (size_t)net->n_out * r->P * sizeof(elig_real));
@@ -195,6 +200,7 @@ static void step(elig_learner *L)
                 memset(Zi, 0, Pc * sizeof(elig_real));
                 for (int a = 0; a < s; a++)
                     if (dzdh[a] != 0) axpy(Zi, dzdh[a], Mi + (size_t)a * Pc, Pc);
+                if (r->Zsum[l]) axpy(r->Zsum[l] + (size_t)i * Pc, 1, Zi, Pc);
             }
         }
         /* readout influence */
@@ -233,6 +239,12 @@ static void end(elig_learner *L)
 {
     const elig_net *net = L->net;
     elig__rtrl *r = &L->rtrl;
+    for (int l = 0; l < net->L; l++) { /* rate regularisation: dE_reg/dz . sum_{b,t} dz/dtheta */
+        if (!r->Zsum[l]) continue;
+        elig__reg_dz(&L->cfg, net, l, L->T, r->reg);
+        for (int i = 0; i < net->layer[l].n; i++)
+            if (r->reg[i] != 0) axpy(L->grad, r->reg[i], r->Zsum[l] + (size_t)i * r->Pc, r->Pc);
+    }
     if (!L->cfg.loss.loss->agg) return;
     for (int i = 0; i < net->batch * net->n_out; i++)
         if (L->delta[i] != 0) axpy(L->grad, L->delta[i], r->S + (size_t)i * r->P, r->P);

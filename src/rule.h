@@ -29,6 +29,7 @@ typedef struct {
     elig_real *cbar[ELIG_MAX_LAYERS];      /* (n) adjoint of c at t              */
     elig_real *zbar[ELIG_MAX_LAYERS];      /* (T, B, n) learning signal dE/dz    */
     elig_real *ybar, *ybar2;               /* (K) adjoints of y1 and of y (2-stage) */
+    elig_real *reg[ELIG_MAX_LAYERS];       /* (n) dE_reg/dz, rate regularisation      */
 } elig__bptt;
 
 typedef struct {
@@ -36,6 +37,8 @@ typedef struct {
     elig_real *M[ELIG_MAX_LAYERS];         /* (B, n, s, Pc) influence dh/dtheta    */
     elig_real *Z[ELIG_MAX_LAYERS], *Zp[ELIG_MAX_LAYERS]; /* (B, n, Pc) dz/dtheta at t, t-1 */
     elig_real *C;                          /* (n_max, Pc) dc/dtheta                */
+    elig_real *Zsum[ELIG_MAX_LAYERS];      /* (n, Pc) sum over b, t of Z (rate reg), or NULL */
+    elig_real *reg;                        /* (n_max) dE_reg/dz                     */
     elig_real *tmp;                        /* (s_max, Pc)                          */
     elig_real *Y;                          /* (B, K, P) dy1/dtheta (first readout stage) */
     elig_real *Y2;                         /* (B, K, P) dy/dtheta of a second stage, or = Y */
@@ -95,6 +98,19 @@ struct elig_rule {
     elig_real *(*feedback)(elig_learner *L, int layer);
     void (*after_update)(elig_learner *L);
 };
+
+/* Rate regularisation E_reg = c_reg/2 sum_i (f_i - f*)^2, f_i = mean over batch and time of
+ * z_i (units of z: spikes per step times the spike amplitude). dE_reg/dz_i,b,t is the same for
+ * every b and t; it is written to g (n) for a spiking layer, zeros otherwise. After the
+ * sequence only (f needs the whole of it). */
+static inline void elig__reg_dz(const elig_learner_cfg *c, const elig_net *net, int l, int T, elig_real *g)
+{
+    const elig__layer *ly = &net->layer[l];
+    const double BT = (double)net->batch * T, amp = ly->k.z_amp;
+    const double f_star = c->f_target * net->cfg.dt / 1000.0 * amp;
+    for (int i = 0; i < ly->n; i++)
+        g[i] = (c->reg_rate > 0 && ly->m->spiking) ? (elig_real)(c->reg_rate * (ly->spike_count[i] * amp / BT - f_star) / BT) : 0;
+}
 
 /* Window length in steps and whether step t is inside. */
 static inline int elig__in_window(const elig_learner *L, int t) { return t >= L->wb && t < L->we; }

@@ -473,17 +473,14 @@ static void end(elig_learner *L)
             }
         }
     }
-    if (L->cfg.reg_rate > 0) {
-        const double BT = (double)B * L->T;
+    if (L->cfg.reg_rate > 0) { /* dE_reg/dz_i times the summed trace: e approximates dz/dW */
         for (int l = 0; l < Ln; l++) {
             const elig__layer *ly = &net->layer[l];
             if (!ly->m->spiking) continue;
-            /* f in units of z (spikes per step times the spike amplitude), as e = dz/dW is */
-            const double amp = ly->k.z_amp, f_star = L->cfg.f_target * net->cfg.dt / 1000.0 * amp;
             const int n = ly->n, np = ly->n_pre, Q = e->Q[l], nrec = ly->off_wrec != ELIG__ABSENT ? n : 0;
+            elig__reg_dz(&L->cfg, net, l, L->T, e->sig[l]);
             for (int i = 0; i < n; i++) {
-                elig_real c = (elig_real)(L->cfg.reg_rate * (ly->spike_count[i] * amp / BT - f_star) / BT);
-                const elig_real *es = e->esum[l] + (size_t)i * Q;
+                const elig_real c = e->sig[l][i], *es = e->esum[l] + (size_t)i * Q;
                 for (int q = 0; q < Q; q++) G[grad_index(ly, i, q, np, nrec)] += c * es[q];
             }
         }

@@ -458,3 +458,29 @@ TEST(online_chunks_sum_to_the_sequence_gradient)
         elig_net_free(net);
     }
 }
+
+TEST(rate_regulariser_exact_in_bptt_and_rtrl_and_eprop_without_recurrence)
+{
+    /* E_reg = c/2 sum_i (f_i - f*)^2 is part of every rule's gradient: exact in BPTT and RTRL
+     * (which agree), and exact in e-prop where its traces are (no recurrence, reset detached) */
+    seqdata d;
+    make_data(&d, 0, 79);
+    for (size_t mi = 0; mi < 3; mi++) {
+        elig_net_cfg nc = make_net(spiking[mi], 2, 1, 0, 0);
+        elig_learner_cfg cb = learner(&elig_rule_bptt, &elig_loss_mse), cr = learner(&elig_rule_rtrl, &elig_loss_mse);
+        cb.reg_rate = cr.reg_rate = 0.37;
+        result a, b, a0;
+        run(&nc, cb, &d, &a, NULL);
+        run(&nc, cr, &d, &b, NULL);
+        ASSERT_LE(th_rel_err(b.g, a.g, a.P, 1e-12), TOL(1e-10, 2e-4));
+        cb.reg_rate = 0;
+        run(&nc, cb, &d, &a0, NULL);
+        ASSERT_GE(th_rel_err(a0.g, a.g, a.P, 1e-12), 1e-4); /* the term is really there */
+        nc = make_net(spiking[mi], 1, 0, 0, 1);
+        elig_learner_cfg ce = learner(&elig_rule_trace, &elig_loss_mse);
+        cb.reg_rate = ce.reg_rate = 0.37;
+        run(&nc, cb, &d, &a, NULL);
+        run(&nc, ce, &d, &b, NULL);
+        ASSERT_LE(th_rel_err(b.g, a.g, a.P, 1e-12), TOL(1e-10, 2e-4));
+    }
+}
