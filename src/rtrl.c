@@ -154,6 +154,9 @@ static void step(elig_learner *L)
             const elig_real *Zp = r->Zp[l] + bn * Pc;
             const elig_real *pre = elig__pre(net, l) + (size_t)b * np;
             const elig_real *zprev = ly->z_prev + bn;
+            /* rows of Z_{t-1} are exactly zero where dz/dh was zero at t-1 (no surrogate
+             * support, refractory): skip them, which leaves every sum unchanged */
+            const elig_real *dzp = ly->dzdh_prev + bn * s;
             /* C = dc/dtheta */
             elig_real *C = r->C;
             memset(C, 0, (size_t)n * Pc * sizeof(elig_real));
@@ -161,8 +164,11 @@ static void step(elig_learner *L)
                 elig_real *Ci = C + (size_t)i * Pc;
                 if (ly->off_wrec != ELIG__ABSENT) {
                     const elig_real *w = Pm + ly->off_wrec + (size_t)i * n;
-                    for (int j = 0; j < n; j++)
-                        if (w[j] != 0) axpy(Ci, w[j], Zp + (size_t)j * Pc, Pc);
+                    for (int j = 0; j < n; j++) {
+                        int live = 0;
+                        for (int a = 0; a < s; a++) live |= dzp[(size_t)j * s + a] != 0;
+                        if (w[j] != 0 && live) axpy(Ci, w[j], Zp + (size_t)j * Pc, Pc);
+                    }
                 }
                 if (l > 0) {
                     const elig_real *w = Pm + ly->off_win + (size_t)i * np;
@@ -188,7 +194,9 @@ static void step(elig_learner *L)
                     for (int a2 = 0; a2 < s; a2++)
                         if (D[a * s + a2] != 0) axpy(ta, D[a * s + a2], Mi + (size_t)a2 * Pc, Pc);
                     elig_real dz = dzr[a] + dza[a];
-                    if (dz != 0) axpy(ta, dz, Zp + (size_t)i * Pc, Pc);
+                    int live = 0;
+                    for (int a2 = 0; a2 < s; a2++) live |= dzp[(size_t)i * s + a2] != 0;
+                    if (dz != 0 && live) axpy(ta, dz, Zp + (size_t)i * Pc, Pc);
                     if (dc[a] != 0) axpy(ta, dc[a], C + (size_t)i * Pc, Pc);
                 }
                 memcpy(Mi, tmp, (size_t)s * Pc * sizeof(elig_real));

@@ -66,6 +66,7 @@ typedef struct {
     double local_loss;                     /* sum of the local losses since begin            */
     const elig_real *override[ELIG_MAX_LAYERS]; /* (T, B, n) external signal (tests)         */
     int reference;                         /* 1: plain reference kernel only (tests)         */
+    int pre;                               /* presynaptic trace storage in use              */
 } elig__trace;
 
 struct elig_learner {

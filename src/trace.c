@@ -76,6 +76,21 @@ static int check(const elig_net *net, const elig_learner_cfg *c)
 
 static int filtered(const elig_learner_cfg *c) { return c->filter_traces && c->signal != ELIG_SIG_LOCAL; }
 
+/* Presynaptic storage is used when asked for, and also for the block influence whenever it
+ * is exactly the same thing: reset path dropped and every layer's A and dc shared by its
+ * neurons (LIF, CuBa-LIF with subtractive reset). Then the per-synapse eligibility vectors
+ * of a presynaptic unit are all equal, and one copy is kept (bit-identical, tested). */
+static int use_pre(const elig_net *net, const elig_learner_cfg *c)
+{
+    if (c->influence == ELIG_INFL_PRE) return 1;
+    if (c->keep_reset) return 0;
+    for (int l = 0; l < net->L; l++) {
+        const elig__layer *ly = &net->layer[l];
+        if (!ly->m->pre_only || !ly->m->pre_only(&ly->k)) return 0;
+    }
+    return 1;
+}
+
 static void carve(elig_learner *L, const elig_net *net, const elig_learner_cfg *c, elig__arena *a)
 {
     elig__trace *e = &L->trace;
@@ -86,7 +101,7 @@ static void carve(elig_learner *L, const elig_net *net, const elig_learner_cfg *
         size_t n = (size_t)ly->n, s = (size_t)ly->s;
         int Q = ly->n_pre + (ly->off_wrec != ELIG__ABSENT ? ly->n : 0) + (ly->off_b != ELIG__ABSENT ? 1 : 0);
         e->Q[l] = Q;
-        e->eps[l] = elig__carve(a, B * (c->influence == ELIG_INFL_PRE ? 1 : n) * s * (size_t)Q, sizeof(elig_real));
+        e->eps[l] = elig__carve(a, B * (use_pre(net, c) ? 1 : n) * s * (size_t)Q, sizeof(elig_real));
         e->eb1[l] = filt ? elig__carve(a, B * n * (size_t)Q, sizeof(elig_real)) : NULL;
         e->eb2[l] = filt && net->two_stage ? elig__carve(a, B * n * (size_t)Q, sizeof(elig_real)) : NULL;
         e->esum[l] = c->reg_rate > 0 ? elig__carve(a, n * (size_t)Q, sizeof(elig_real)) : NULL;
@@ -109,6 +124,7 @@ static void init(elig_learner *L)
 {
     const elig_net *net = L->net;
     elig__trace *e = &L->trace;
+    e->pre = use_pre(net, &L->cfg);
     elig_rng r;
     elig_rng_seed(&r, L->cfg.seed);
     const size_t K = (size_t)net->n_out;
@@ -138,7 +154,7 @@ static void begin(elig_learner *L)
     size_t B = (size_t)net->batch;
     for (int l = 0; l < net->L; l++) {
         size_t n = (size_t)net->layer[l].n, Q = (size_t)e->Q[l], s = (size_t)net->layer[l].s;
-        memset(e->eps[l], 0, B * (L->cfg.influence == ELIG_INFL_PRE ? 1 : n) * s * Q * sizeof(elig_real));
+        memset(e->eps[l], 0, B * (use_pre(net, &L->cfg) ? 1 : n) * s * Q * sizeof(elig_real));
         if (e->eb1[l]) memset(e->eb1[l], 0, B * n * Q * sizeof(elig_real));
         if (e->eb2[l]) memset(e->eb2[l], 0, B * n * Q * sizeof(elig_real));
         if (e->esum[l]) memset(e->esum[l], 0, n * Q * sizeof(elig_real));
@@ -325,6 +341,37 @@ static void span_s2(const span_args *a, elig_real *restrict eps, elig_real *rest
         for (int q = 0; q < m; q++) g[q] += Li * eb[q];
 }
 
+/* Presynaptic mode: e_q = dzdh . eps_q with the traces shared by the layer; the same order of
+ * operations as span_ref, in separate passes the compiler can vectorise. */
+static void span_pre(const span_args *a, elig_real *restrict eps, elig_real *restrict g, const elig_real *restrict pre, int m)
+{
+    const int s = a->s;
+    if (a->S || s > 3) {
+        span_ref(a, eps, g, pre, m);
+        return;
+    }
+    const size_t st = a->stride;
+    const elig_real d0 = a->dzdh[0], d1 = s > 1 ? a->dzdh[1] : 0, d2 = s > 2 ? a->dzdh[2] : 0;
+    const elig_real k1 = a->k1, c1 = a->c1, k2 = a->k2, c2 = a->c2, Li = a->Li;
+    elig_real *restrict eb1 = a->eb1, *restrict eb2 = a->eb2, *restrict es = a->es;
+    for (int q = 0; q < m; q++) {
+        elig_real et = 0 + d0 * eps[q];
+        if (s > 1) et += d1 * eps[st + q];
+        if (s > 2) et += d2 * eps[2 * st + q];
+        elig_real tr = et;
+        if (eb1) {
+            eb1[q] = k1 * eb1[q] + c1 * et;
+            tr = eb1[q];
+            if (eb2) {
+                eb2[q] = k2 * eb2[q] + c2 * eb1[q];
+                tr = eb2[q];
+            }
+        }
+        if (es) es[q] += et;
+        if (g) g[q] += Li * tr;
+    }
+}
+
 typedef void (*span_fn)(const span_args *, elig_real *, elig_real *, const elig_real *, int);
 
 /* Presynaptic traces of one layer and batch element: eps_q = A eps_q + dc pre_q with the
@@ -352,7 +399,7 @@ static void step(elig_learner *L)
     elig__trace *e = &L->trace;
     const int B = net->batch, K = net->n_out, Ln = net->L, t = L->t;
     const int agg = L->cfg.loss.loss->agg, in_win = elig__in_window(L, t);
-    const int pre_mode = L->cfg.influence == ELIG_INFL_PRE, keep_reset = L->cfg.keep_reset;
+    const int pre_mode = e->pre, keep_reset = L->cfg.keep_reset;
     const elig_real inv_w = (elig_real)1 / (elig_real)(L->we - L->wb);
     const elig_real one = 1;
     elig_real *G = L->grad;
@@ -366,7 +413,8 @@ static void step(elig_learner *L)
             const size_t bn = (size_t)b * n, bns = bn * s;
             const elig_real *pre = elig__pre(net, l) + (size_t)b * np, *zp = ly->z_prev + bn;
             const elig_real *Wr = nrec ? net->params + ly->off_wrec : NULL;
-            span_fn span = e->reference ? span_ref : (s == 1 ? span_s1 : (s == 2 ? span_s2 : span_ref));
+            span_fn span = e->reference ? span_ref
+                           : pre_mode ? span_pre : (s == 1 ? span_s1 : (s == 2 ? span_s2 : span_ref));
             span_args a;
             a.s = s;
             a.pre_mode = pre_mode;

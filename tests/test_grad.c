@@ -350,15 +350,23 @@ TEST(trace_impulse_decays_geometrically)
     elig_net_free(net);
 }
 
-TEST(eprop_fast_kernels_equal_reference_kernel)
+TEST(trace_fast_kernels_equal_reference_kernel)
 {
-    /* the specialised s = 1 / s = 2 trace kernels do the reference kernel's arithmetic in the
-     * same order: results must be bit-identical, with and without the regulariser */
+    /* the specialised kernels (block s = 1 / s = 2, presynaptic mode) do the reference kernel's
+     * arithmetic in the same order: results must be bit-identical, with and without the
+     * regulariser, for every trace preset */
     seqdata d;
     make_data(&d, 0, 31);
-    for (size_t mi = 0; mi < 3; mi++)
+    const struct { const elig_neuron_model *m; const char *preset; } cases[] = {
+        {&elig_neuron_lif_cuba, "eprop"}, {&elig_neuron_lif, "eprop"}, {&elig_neuron_alif, "eprop"},
+        {&elig_neuron_alif, "ostl"}, {&elig_neuron_lif_cuba, "superspike"}, {&elig_neuron_lif, "superspike"},
+        {&elig_neuron_lif_cuba, "decolle"}, {&elig_neuron_decolle, "decolle"}, {&elig_neuron_rate, "rflo"},
+    };
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++)
         for (int reg = 0; reg < 2; reg++) {
-            elig_net_cfg nc = make_net(spiking[mi], 2, 1, 0, 0);
+            elig_net_cfg nc = make_net(cases[ci].m, 2, 1, 0, 0);
+            if (cases[ci].m == &elig_neuron_decolle)
+                for (int l = 0; l < 2; l++) nc.layer[l].neuron = elig_neuron_params_default(&elig_neuron_decolle);
             static elig_real g[2][4096];
             size_t P = 0;
             for (int ref = 0; ref < 2; ref++) {
@@ -366,7 +374,8 @@ TEST(eprop_fast_kernels_equal_reference_kernel)
                 elig_learner *L;
                 ASSERT_OK(elig_net_create(&nc, &net));
                 elig_learner_cfg lc = learner(&elig_rule_trace, &elig_loss_mse);
-                lc.feedback = ELIG_FB_RANDOM;
+                ASSERT_OK(elig_learner_preset(cases[ci].preset, &lc));
+                if (!strcmp(cases[ci].preset, "eprop")) lc.feedback = ELIG_FB_RANDOM;
                 lc.reg_rate = reg ? 0.3 : 0;
                 ASSERT_OK(elig_learner_create(net, &lc, &L));
                 elig__trace_use_reference_kernel(L, ref);
@@ -381,7 +390,9 @@ TEST(eprop_fast_kernels_equal_reference_kernel)
                 elig_net_free(net);
             }
             ASSERT_TRUE(th_norm(g[0], P) > 0);
-            ASSERT_TRUE(memcmp(g[0], g[1], P * sizeof(elig_real)) == 0);
+            if (memcmp(g[0], g[1], P * sizeof(elig_real)))
+                th_fail(__FILE__, __LINE__, "%s on %s (reg %d): fast and reference kernels differ", cases[ci].preset,
+                        elig_neuron_name(cases[ci].m), reg);
         }
 }
 
