@@ -302,6 +302,10 @@ int elig_learner_create(elig_net *net, const elig_learner_cfg *cfg, elig_learner
 void elig_learner_free(elig_learner *L);
 /* Exact bytes create would allocate for this net; 0 and an error message if invalid. */
 size_t elig_learner_bytes(const elig_net *net, const elig_learner_cfg *cfg);
+/* Multiply-adds per time step for the whole batch (dominant terms of the network step and of
+ * the rule's work, amortised: BPTT's backward pass counted per step), before running. 0 and
+ * an error message if invalid. Compare with measured steps/s in elig bench. */
+double elig_learner_flops(const elig_net *net, const elig_learner_cfg *cfg);
 
 /* Start a sequence of T steps (T <= max_steps for BPTT): network state, traces, loss
  * accumulators and the gradient are zeroed. */

@@ -158,6 +158,29 @@ size_t elig_learner_bytes(const elig_net *net, const elig_learner_cfg *c)
     return a.used + 64;
 }
 
+double elig_learner_flops(const elig_net *net, const elig_learner_cfg *c)
+{
+    if (check(net, c)) return 0;
+    double f = 0, Pc = (double)net->n_core, P = (double)net->n_params, K = net->n_out;
+    const double nL = net->layer[net->L - 1].n;
+    for (int l = 0; l < net->L; l++) { /* the network step: input currents and neuron update */
+        const elig__layer *ly = &net->layer[l];
+        double n = ly->n, s = ly->s, nrec = ly->off_wrec != ELIG__ABSENT ? n : 0, Q = ly->n_pre + nrec;
+        f += n * Q + n * (s * s + 4 * s);
+        if (c->rule == &elig_rule_bptt) /* backward: adjoints, W^T cbar, outer products */
+            f += 2 * n * Q + n * (s * s + 3 * s) + (l + 1 < net->L ? n * net->layer[l + 1].n : K * n);
+        else if (c->rule == &elig_rule_rtrl) /* C = W_rec Z + W_in Z_below, M = D M + ..., Z */
+            f += (n * nrec + (l ? n * ly->n_pre : 0) + n * s * (s + 3)) * Pc;
+        else { /* eligibility update, filter, gradient; presynaptic storage shares eps */
+            double eps = elig__trace_pre_storage(net, c) ? s * s * Q + n * Q * s : n * Q * (s * s + s);
+            f += eps + n * Q * (c->filter_traces ? 3 : 1) + n * K;
+        }
+    }
+    f += K * nL;                                      /* readout */
+    if (c->rule == &elig_rule_rtrl) f += K * (nL * Pc + 2 * P); /* readout influence, gradient */
+    return f * net->batch;
+}
+
 int elig_learner_create(elig_net *net, const elig_learner_cfg *c, elig_learner **out)
 {
     int rc;

@@ -120,6 +120,8 @@ static inline int elig__in_window(const elig_learner *L, int t) { return t >= L-
 const elig_real *elig__bptt_signal(const elig_learner *L, int layer); /* (T, B, n) dE/dz_t, all paths but adaptation */
 void elig__trace_override_signal(elig_learner *L, int layer, const elig_real *sig);
 void elig__trace_use_reference_kernel(elig_learner *L, int on);
+/* 1 if the trace learner keeps one eligibility copy per presynaptic unit (trace.c). */
+int elig__trace_pre_storage(const elig_net *net, const elig_learner_cfg *c);
 const elig_real *elig__trace_local_readout(const elig_learner *L, int layer); /* (K, n) G^l */
 /* SnAp reachability: reach[i*n + u] = 1 iff u is reachable from i in at most order-1 steps
  * of the structural graph adj[u*n + u'] (u receives from u'), self-loops included. */

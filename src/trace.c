@@ -80,7 +80,7 @@ static int filtered(const elig_learner_cfg *c) { return c->filter_traces && c->s
  * is exactly the same thing: reset path dropped and every layer's A and dc shared by its
  * neurons (LIF, CuBa-LIF with subtractive reset). Then the per-synapse eligibility vectors
  * of a presynaptic unit are all equal, and one copy is kept (bit-identical, tested). */
-static int use_pre(const elig_net *net, const elig_learner_cfg *c)
+int elig__trace_pre_storage(const elig_net *net, const elig_learner_cfg *c)
 {
     if (c->influence == ELIG_INFL_PRE) return 1;
     if (c->keep_reset) return 0;
@@ -101,7 +101,7 @@ static void carve(elig_learner *L, const elig_net *net, const elig_learner_cfg *
         size_t n = (size_t)ly->n, s = (size_t)ly->s;
         int Q = ly->n_pre + (ly->off_wrec != ELIG__ABSENT ? ly->n : 0) + (ly->off_b != ELIG__ABSENT ? 1 : 0);
         e->Q[l] = Q;
-        e->eps[l] = elig__carve(a, B * (use_pre(net, c) ? 1 : n) * s * (size_t)Q, sizeof(elig_real));
+        e->eps[l] = elig__carve(a, B * (elig__trace_pre_storage(net, c) ? 1 : n) * s * (size_t)Q, sizeof(elig_real));
         e->eb1[l] = filt ? elig__carve(a, B * n * (size_t)Q, sizeof(elig_real)) : NULL;
         e->eb2[l] = filt && net->two_stage ? elig__carve(a, B * n * (size_t)Q, sizeof(elig_real)) : NULL;
         e->esum[l] = c->reg_rate > 0 ? elig__carve(a, n * (size_t)Q, sizeof(elig_real)) : NULL;
@@ -124,7 +124,7 @@ static void init(elig_learner *L)
 {
     const elig_net *net = L->net;
     elig__trace *e = &L->trace;
-    e->pre = use_pre(net, &L->cfg);
+    e->pre = elig__trace_pre_storage(net, &L->cfg);
     elig_rng r;
     elig_rng_seed(&r, L->cfg.seed);
     const size_t K = (size_t)net->n_out;
@@ -154,7 +154,7 @@ static void begin(elig_learner *L)
     size_t B = (size_t)net->batch;
     for (int l = 0; l < net->L; l++) {
         size_t n = (size_t)net->layer[l].n, Q = (size_t)e->Q[l], s = (size_t)net->layer[l].s;
-        memset(e->eps[l], 0, B * (use_pre(net, &L->cfg) ? 1 : n) * s * Q * sizeof(elig_real));
+        memset(e->eps[l], 0, B * (elig__trace_pre_storage(net, &L->cfg) ? 1 : n) * s * Q * sizeof(elig_real));
         if (e->eb1[l]) memset(e->eb1[l], 0, B * n * Q * sizeof(elig_real));
         if (e->eb2[l]) memset(e->eb2[l], 0, B * n * Q * sizeof(elig_real));
         if (e->esum[l]) memset(e->esum[l], 0, n * Q * sizeof(elig_real));

@@ -340,3 +340,34 @@ TEST(every_preset_allocates_nothing_per_step_and_is_length_independent)
         elig_net_free(net);
     }
 }
+
+TEST(cost_accounting_is_stated_before_running)
+{
+    /* flops and bytes are known from the config; their ratios follow the theory:
+     * RTRL grows like n^4 per step, traces and BPTT like n^2 */
+    double f[2][3];
+    size_t by[2][3];
+    const char *names[3] = {"bptt", "rtrl", "eprop"};
+    for (int k = 0; k < 2; k++) {
+        elig_net_cfg nc = elig_net_cfg_default();
+        nc.layer[0].n = k ? 40 : 20;
+        nc.n_in = nc.layer[0].n;
+        elig_net *net;
+        ASSERT_OK(elig_net_create(&nc, &net));
+        for (int r = 0; r < 3; r++) {
+            elig_learner_cfg lc = elig_learner_cfg_default();
+            ASSERT_OK(elig_learner_preset(names[r], &lc));
+            f[k][r] = elig_learner_flops(net, &lc);
+            by[k][r] = elig_learner_bytes(net, &lc);
+            ASSERT_TRUE(f[k][r] > 0 && by[k][r] > 0);
+        }
+        elig_net_free(net);
+    }
+    for (int r = 0; r < 3; r++)
+        printf("    %-6s n 20 -> 40: flops x%.1f, bytes x%.1f\n", names[r], f[1][r] / f[0][r], (double)by[1][r] / by[0][r]);
+    ASSERT_GE(f[1][1] / f[0][1], 12);  /* ~16 for n^4 */
+    ASSERT_LE(f[1][2] / f[0][2], 5);   /* ~4 for p ~ n^2 */
+    ASSERT_LE(f[1][0] / f[0][0], 5);
+    ASSERT_GE((double)by[1][1] / by[0][1], 6); /* ~8 for n^3 */
+    ASSERT_LE((double)by[1][2] / by[0][2], 5);
+}
