@@ -252,7 +252,8 @@ typedef struct elig_rule elig_rule; /* method table, see src/rule.h */
 extern const elig_rule elig_rule_bptt;
 extern const elig_rule elig_rule_rtrl;
 extern const elig_rule elig_rule_trace;
-const elig_rule *elig_rule_by_name(const char *name); /* "bptt", "rtrl", "trace" */
+extern const elig_rule elig_rule_snap;  /* SnAp-n with sparse storage (one layer, per-step losses) */
+const elig_rule *elig_rule_by_name(const char *name); /* "bptt", "rtrl", "trace", "snap" */
 const char *elig_rule_name(const elig_rule *r);
 int elig_rule_is_online(const elig_rule *r);
 

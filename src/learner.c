@@ -13,7 +13,7 @@
 
 const elig_rule *elig_rule_by_name(const char *name)
 {
-    static const elig_rule *all[] = {&elig_rule_bptt, &elig_rule_rtrl, &elig_rule_trace};
+    static const elig_rule *all[] = {&elig_rule_bptt, &elig_rule_rtrl, &elig_rule_trace, &elig_rule_snap};
     if (!name) return NULL;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcmp(all[i]->name, name)) return all[i];
@@ -33,9 +33,11 @@ typedef struct {
 static const preset presets[] = {
     {"bptt", &elig_rule_bptt, 0, 0, 0, 0, 0, -1},
     {"rtrl", &elig_rule_rtrl, 0, 0, 0, 0, 0, -1},
-    {"snap1", &elig_rule_rtrl, 1, 0, 0, 0, 0, -1},
-    {"snap2", &elig_rule_rtrl, 2, 0, 0, 0, 0, -1},
-    {"snap3", &elig_rule_rtrl, 3, 0, 0, 0, 0, -1},
+    /* SnAp-n: sparse storage of the reachable influence entries (rtrl with snap_n is the
+     * dense reference of the same recursion) */
+    {"snap1", &elig_rule_snap, 1, 0, 0, 0, 0, -1},
+    {"snap2", &elig_rule_snap, 2, 0, 0, 0, 0, -1},
+    {"snap3", &elig_rule_snap, 3, 0, 0, 0, 0, -1},
     /* e-prop: neuron-local block without the reset, broadcast feedback, readout-filtered */
     {"eprop", &elig_rule_trace, 0, ELIG_INFL_BLOCK, 0, ELIG_SIG_FEEDBACK, 1, -1},
     /* OSTL: the whole neuron-local block (reset included), exact spatial signal */
@@ -171,6 +173,11 @@ double elig_learner_flops(const elig_net *net, const elig_learner_cfg *c)
             f += 2 * n * Q + n * (s * s + 3 * s) + (l + 1 < net->L ? n * net->layer[l + 1].n : K * n);
         else if (c->rule == &elig_rule_rtrl) /* C = W_rec Z + W_in Z_below, M = D M + ..., Z */
             f += (n * nrec + (l ? n * ly->n_pre : 0) + n * s * (s + 3)) * Pc;
+        else if (c->rule == &elig_rule_snap) { /* per tracked pair: its in-edges inside R(i), the block */
+            double pairs = 0, edges = 0;
+            elig__snap_cost(net, c->snap_n, &pairs, &edges);
+            f += (edges + pairs * (s * s + 3 * s) + pairs * K) * Q;
+        }
         else { /* eligibility update, filter, gradient; presynaptic storage shares eps */
             double eps = elig__trace_pre_storage(net, c) ? s * s * Q + n * Q * s : n * Q * (s * s + s);
             f += eps + n * Q * (c->filter_traces ? 3 : 1) + n * K;

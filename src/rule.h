@@ -69,6 +69,20 @@ typedef struct {
     int pre;                               /* presynaptic trace storage in use              */
 } elig__trace;
 
+typedef struct {
+    int Q;                                 /* parameters per neuron row                   */
+    size_t R;                              /* tracked (neuron, reachable neuron) pairs    */
+    unsigned char *adj, *reach;            /* (n, n) structural graph, reachability       */
+    int32_t *roff, *ridx;                  /* (n+1), (R) R(i) = ridx[roff[i] .. roff[i+1])  */
+    elig_real *M;                          /* (B, R, s, Q) influence blocks               */
+    elig_real *Z, *Zp;                     /* (B, R, Q) dz/dtheta at t, t-1               */
+    elig_real *Y;                          /* (B, n, K, Q) readout influence per row      */
+    elig_real *C, *tmp;                    /* (Q), (s, Q) scratch                         */
+    elig_real *Zsum;                       /* (R, Q) rate regularisation, or NULL         */
+    elig_real *reg;                        /* (n)                                         */
+    elig_real *zout, *one;                 /* (B, n), (B) readout-filtered z and 1        */
+} elig__snap;
+
 struct elig_learner {
     elig_learner_cfg cfg;
     elig_net *net;
@@ -84,6 +98,7 @@ struct elig_learner {
     elig__bptt bptt;
     elig__rtrl rtrl;
     elig__trace trace;
+    elig__snap snap;
     void *mem;
 };
 
@@ -122,6 +137,8 @@ void elig__trace_override_signal(elig_learner *L, int layer, const elig_real *si
 void elig__trace_use_reference_kernel(elig_learner *L, int on);
 /* 1 if the trace learner keeps one eligibility copy per presynaptic unit (trace.c). */
 int elig__trace_pre_storage(const elig_net *net, const elig_learner_cfg *c);
+/* SnAp-n on layer 0: number of tracked (i, u) pairs and of recurrent edges inside the R(i). */
+void elig__snap_cost(const elig_net *net, int order, double *pairs, double *edges);
 const elig_real *elig__trace_local_readout(const elig_learner *L, int layer); /* (K, n) G^l */
 /* SnAp reachability: reach[i*n + u] = 1 iff u is reachable from i in at most order-1 steps
  * of the structural graph adj[u*n + u'] (u receives from u'), self-loops included. */
