@@ -14,10 +14,15 @@ BASECFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -ffp-contract=off $(WARN) -I
 OPT     ?= -O2 -ftree-vectorize -fvect-cost-model=dynamic
 PLPLOT_CFLAGS := $(shell pkg-config --cflags plplot 2>/dev/null)
 PLPLOT_LIBS   := $(shell pkg-config --libs plplot 2>/dev/null)
-HDF5_CFLAGS   :=
+# The data component (src/data: file formats, encoders, data sets) uses zlib and HDF5; the
+# core library (src/*.c) depends on libm only.
+HDF5_CFLAGS   := $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
+HDF5_LIBS     := $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
+DATALIBS := $(HDF5_LIBS) -lz
 LIBS    := -lm
 
 SRC     := $(sort $(wildcard src/*.c))
+DATASRC := $(sort $(wildcard src/data/*.c))
 CLISRC  := $(sort $(wildcard cli/*.c))
 TESTSRC := $(sort $(wildcard tests/test_*.c))
 FUZZSRC := $(sort $(wildcard fuzz/fuzz_*.c))
@@ -26,6 +31,7 @@ FUZZSRC := $(sort $(wildcard fuzz/fuzz_*.c))
 define BUILD_CFG
 B_$(1) := build/$(1)
 OBJ_$(1) := $$(patsubst src/%.c,build/$(1)/src/%.o,$(SRC))
+DOBJ_$(1) := $$(patsubst src/data/%.c,build/$(1)/data/%.o,$(DATASRC))
 CLIOBJ_$(1) := $$(patsubst cli/%.c,build/$(1)/cli/%.o,$(CLISRC))
 TESTBIN_$(1) := $$(patsubst tests/%.c,build/$(1)/tests/%,$(TESTSRC))
 FUZZBIN_$(1) := $$(patsubst fuzz/%.c,build/$(1)/fuzz/replay_%,$(FUZZSRC))
@@ -34,22 +40,26 @@ LDFLAGS_$(1) := $(3)
 
 build/$(1)/src/%.o: src/%.c include/elig.h $$(wildcard src/*.h) | build/$(1)/src
 	$$(CC) $$(CFLAGS_$(1)) -fPIC -c $$< -o $$@
+build/$(1)/data/%.o: src/data/%.c include/elig.h include/elig_data.h $$(wildcard src/*.h src/data/*.h) | build/$(1)/data
+	$$(CC) $$(CFLAGS_$(1)) $(HDF5_CFLAGS) -fPIC -c $$< -o $$@
+build/$(1)/libelig_data.a: $$(DOBJ_$(1))
+	rm -f $$@ && ar rcs $$@ $$^
 build/$(1)/cli/%.o: cli/%.c include/elig.h $$(wildcard cli/*.h) | build/$(1)/cli
 	$$(CC) $$(CFLAGS_$(1)) $(PLPLOT_CFLAGS) -c $$< -o $$@
 build/$(1)/libelig.a: $$(OBJ_$(1))
 	rm -f $$@ && ar rcs $$@ $$^
 build/$(1)/libelig.so: $$(OBJ_$(1))
 	$$(CC) -shared $$(LDFLAGS_$(1)) -o $$@ $$^ $(LIBS)
-build/$(1)/elig: $$(CLIOBJ_$(1)) build/$(1)/libelig.a
-	$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$(CLIOBJ_$(1)) build/$(1)/libelig.a $(PLPLOT_LIBS) $(LIBS)
+build/$(1)/elig: $$(CLIOBJ_$(1)) build/$(1)/libelig.a build/$(1)/libelig_data.a
+	$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$(CLIOBJ_$(1)) build/$(1)/libelig_data.a build/$(1)/libelig.a $(PLPLOT_LIBS) $(DATALIBS) $(LIBS)
 # Tests link the objects directly and wrap the allocator to count every allocation.
-build/$(1)/tests/%: tests/%.c tests/harness.h tests/gradcheck.h $$(OBJ_$(1)) | build/$(1)/tests
-	$$(CC) $$(CFLAGS_$(1)) -Itests $$(LDFLAGS_$(1)) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free -o $$@ $$< tests/harness.c $$(OBJ_$(1)) $(LIBS)
-build/$(1)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $$(OBJ_$(1)) | build/$(1)/fuzz
-	$$(CC) $$(CFLAGS_$(1)) $$(LDFLAGS_$(1)) -o $$@ $$< fuzz/replay.c $$(OBJ_$(1)) $(LIBS)
-build/$(1)/src build/$(1)/cli build/$(1)/tests build/$(1)/fuzz:
+build/$(1)/tests/%: tests/%.c tests/harness.h tests/gradcheck.h $$(OBJ_$(1)) $$(DOBJ_$(1)) | build/$(1)/tests
+	$$(CC) $$(CFLAGS_$(1)) $(HDF5_CFLAGS) -Itests $$(LDFLAGS_$(1)) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free -o $$@ $$< tests/harness.c $$(OBJ_$(1)) $$(DOBJ_$(1)) $(DATALIBS) $(LIBS)
+build/$(1)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $$(OBJ_$(1)) $$(DOBJ_$(1)) | build/$(1)/fuzz
+	$$(CC) $$(CFLAGS_$(1)) $(HDF5_CFLAGS) $$(LDFLAGS_$(1)) -o $$@ $$< fuzz/replay.c $$(OBJ_$(1)) $$(DOBJ_$(1)) $(DATALIBS) $(LIBS)
+build/$(1)/src build/$(1)/cli build/$(1)/tests build/$(1)/fuzz build/$(1)/data:
 	mkdir -p $$@
-build-$(1): build/$(1)/libelig.a build/$(1)/libelig.so build/$(1)/elig $$(TESTBIN_$(1)) $$(FUZZBIN_$(1))
+build-$(1): build/$(1)/libelig.a build/$(1)/libelig_data.a build/$(1)/libelig.so build/$(1)/elig $$(TESTBIN_$(1)) $$(FUZZBIN_$(1))
 endef
 
 $(eval $(call BUILD_CFG,f32,$(OPT),))
@@ -92,8 +102,8 @@ bench: build-f32
 
 install: build-f32
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 build/f32/libelig.a build/f32/libelig.so $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 include/elig.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 build/f32/libelig.a build/f32/libelig.so build/f32/libelig_data.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/elig.h include/elig_data.h $(DESTDIR)$(PREFIX)/include/
 	install -m 755 build/f32/elig $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' elig.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/elig.pc
 
