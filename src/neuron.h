@@ -61,6 +61,35 @@ struct elig_neuron_model {
     int (*pre_only)(const elig_neuron_consts *k);
 };
 
+/* The reset of a membrane whose reset-free update is vpre: by subtraction (v_th per spike)
+ * or to zero (a factor 1 - z/A on every path). Returns the membrane; *g is the factor on the
+ * reset-free paths (1 or 1 - z_{t-1}/A), *dzr the reset path dv_t/dz_{t-1} (0 if detached). */
+static inline elig_real elig__reset(const elig_neuron_consts *k, elig_real vpre, elig_real z_prev, elig_real *g,
+                                    elig_real *dzr)
+{
+    const elig_real inv_A = 1 / k->z_amp;
+    if (k->reset == ELIG_RESET_SUBTRACT) {
+        *g = 1;
+        *dzr = k->detach_reset ? 0 : -k->reset_amp * inv_A;
+        return vpre - k->reset_amp * z_prev * inv_A;
+    }
+    *g = 1 - z_prev * inv_A;
+    *dzr = k->detach_reset ? 0 : -vpre * inv_A;
+    return vpre * *g;
+}
+
+/* Spike, surrogate and refractory counter for x = v - threshold: z = A H(x) (or A S(x) in the
+ * smooth relaxation), nothing while refractory; returns psi = sigma'(x), 0 while refractory. */
+static inline elig_real elig__fire(const elig_neuron_consts *k, elig_real x, int32_t *ref, elig_real *z)
+{
+    const int refractory = *ref > 0;
+    const elig_real psi = refractory ? 0 : (elig_real)k->sg->deriv((double)x, k->sg_gamma, k->sg_beta, k->v_th);
+    *z = k->smooth ? k->z_amp * (elig_real)k->sg->prim((double)x, k->sg_gamma, k->sg_beta, k->v_th)
+                   : ((!refractory && x > 0) ? k->z_amp : 0);
+    *ref = (!k->smooth && *z != 0) ? k->n_ref : (*ref > 0 ? *ref - 1 : 0);
+    return psi;
+}
+
 /* Shared validation helpers (neuron_common.c). */
 int elig__check_pos(double v, const char *where, const char *field, const char *unit);
 int elig__check_nonneg(double v, const char *where, const char *field, const char *unit);

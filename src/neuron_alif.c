@@ -65,32 +65,19 @@ static void step(const elig_neuron_consts *k, int n, elig_real *restrict h, int3
                  const elig_partials *part)
 {
     const elig_real alpha = k->decay_mem, rho = k->decay_adapt, zeta = k->in_scale, A = k->z_amp;
-    const elig_real inv_A = 1 / A;
     const int n_plain = n - (int)floor(k->adapt_fraction * n + 0.5); /* neurons without adaptation */
     for (int i = 0; i < n; i++) {
         const elig_real beta = i < n_plain ? 0 : k->beta_adapt;
         elig_real a = rho * h[2 * i + 1] + k->adapt_scale * z_prev[i];
-        elig_real vpre = alpha * h[2 * i] + zeta * c[i];
-        elig_real g = 1, v, dzr;
-        if (k->reset == ELIG_RESET_SUBTRACT) {
-            v = vpre - k->reset_amp * z_prev[i] * inv_A;
-            dzr = -k->reset_amp * inv_A;
-        } else {
-            g = 1 - z_prev[i] * inv_A;
-            v = vpre * g;
-            dzr = -vpre * inv_A;
-        }
+        elig_real g, dzr;
+        elig_real v = elig__reset(k, alpha * h[2 * i] + zeta * c[i], z_prev[i], &g, &dzr);
         elig_real thr = k->v_th + beta * a;
         h[2 * i] = v;
         h[2 * i + 1] = a;
-        int refractory = ref[i] > 0;
-        elig_real psi = refractory ? 0 : (elig_real)k->sg->deriv((double)(v - thr), k->sg_gamma, k->sg_beta, k->v_th);
-        z[i] = k->smooth ? A * (elig_real)k->sg->prim((double)(v - thr), k->sg_gamma, k->sg_beta, k->v_th)
-                         : ((!refractory && v > thr) ? A : 0);
-        ref[i] = (!k->smooth && z[i] != 0) ? k->n_ref : (ref[i] > 0 ? ref[i] - 1 : 0);
+        elig_real psi = elig__fire(k, v - thr, &ref[i], &z[i]);
         elig_real *D = part->D + 4 * i;
         D[0] = alpha * g; D[1] = 0; D[2] = 0; D[3] = rho;
-        part->dzr[2 * i] = k->detach_reset ? 0 : dzr;
+        part->dzr[2 * i] = dzr;
         part->dzr[2 * i + 1] = 0;
         part->dza[2 * i] = 0;
         part->dza[2 * i + 1] = k->adapt_scale;

@@ -44,26 +44,14 @@ static void step(const elig_neuron_consts *k, int n, elig_real *restrict h, int3
                  const elig_real *restrict z_prev, const elig_real *restrict c, elig_real *restrict z,
                  const elig_partials *part)
 {
-    const elig_real alpha = k->decay_mem, zeta = k->in_scale, A = k->z_amp, inv_A = 1 / A;
+    const elig_real alpha = k->decay_mem, zeta = k->in_scale, A = k->z_amp;
     for (int i = 0; i < n; i++) {
-        elig_real vpre = alpha * h[i] + zeta * c[i];
-        elig_real g = 1, v, dzr;
-        if (k->reset == ELIG_RESET_SUBTRACT) {
-            v = vpre - k->reset_amp * z_prev[i] * inv_A;
-            dzr = -k->reset_amp * inv_A;
-        } else {
-            g = 1 - z_prev[i] * inv_A;
-            v = vpre * g;
-            dzr = -vpre * inv_A;
-        }
+        elig_real g, dzr;
+        elig_real v = elig__reset(k, alpha * h[i] + zeta * c[i], z_prev[i], &g, &dzr);
         h[i] = v;
-        int refractory = ref[i] > 0;
-        elig_real psi = refractory ? 0 : (elig_real)k->sg->deriv((double)(v - k->v_th), k->sg_gamma, k->sg_beta, k->v_th);
-        z[i] = k->smooth ? A * (elig_real)k->sg->prim((double)(v - k->v_th), k->sg_gamma, k->sg_beta, k->v_th)
-                         : ((!refractory && v > k->v_th) ? A : 0);
-        ref[i] = (!k->smooth && z[i] != 0) ? k->n_ref : (ref[i] > 0 ? ref[i] - 1 : 0);
+        elig_real psi = elig__fire(k, v - k->v_th, &ref[i], &z[i]);
         part->D[i] = alpha * g;
-        part->dzr[i] = k->detach_reset ? 0 : dzr;
+        part->dzr[i] = dzr;
         part->dza[i] = 0;
         part->dc[i] = zeta * g;
         part->dzdh[i] = A * psi;

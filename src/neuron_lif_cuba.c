@@ -58,30 +58,17 @@ static void step(const elig_neuron_consts *k, int n, elig_real *restrict h, int3
                  const elig_partials *part)
 {
     const elig_real bs = k->decay_syn, bm = k->decay_mem, zeta = k->in_scale, A = k->z_amp;
-    const elig_real inv_A = 1 / A;
     for (int i = 0; i < n; i++) {
         elig_real I = bs * h[2 * i] + c[i];
-        elig_real Upre = bm * h[2 * i + 1] + zeta * I;
-        elig_real g = 1, U, dzr;
-        if (k->reset == ELIG_RESET_SUBTRACT) {
-            U = Upre - k->reset_amp * z_prev[i] * inv_A;
-            dzr = -k->reset_amp * inv_A;
-        } else {
-            g = 1 - z_prev[i] * inv_A;
-            U = Upre * g;
-            dzr = -Upre * inv_A;
-        }
+        elig_real g, dzr;
+        elig_real U = elig__reset(k, bm * h[2 * i + 1] + zeta * I, z_prev[i], &g, &dzr);
         h[2 * i] = I;
         h[2 * i + 1] = U;
-        int refractory = ref[i] > 0;
-        elig_real psi = refractory ? 0 : (elig_real)k->sg->deriv((double)(U - k->v_th), k->sg_gamma, k->sg_beta, k->v_th);
-        z[i] = k->smooth ? A * (elig_real)k->sg->prim((double)(U - k->v_th), k->sg_gamma, k->sg_beta, k->v_th)
-                         : ((!refractory && U > k->v_th) ? A : 0);
-        ref[i] = (!k->smooth && z[i] != 0) ? k->n_ref : (ref[i] > 0 ? ref[i] - 1 : 0);
+        elig_real psi = elig__fire(k, U - k->v_th, &ref[i], &z[i]);
         elig_real *D = part->D + 4 * i;
         D[0] = bs; D[1] = 0; D[2] = zeta * bs * g; D[3] = bm * g;
         part->dzr[2 * i] = 0;
-        part->dzr[2 * i + 1] = k->detach_reset ? 0 : dzr;
+        part->dzr[2 * i + 1] = dzr;
         part->dza[2 * i] = 0;
         part->dza[2 * i + 1] = 0;
         part->dc[2 * i] = 1;
