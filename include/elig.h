@@ -241,12 +241,13 @@ typedef struct {
 /* ---------------------------------------------------------------- learners */
 
 /* A learner is an influence approximation (what part of M_t = J_t M_{t-1} + Mbar_t is
- * carried forward) times a learning-signal source. Three implementations carry it:
+ * carried forward) times a learning-signal source. Four implementations carry it:
  *   bptt   nothing is carried: the trajectory is stored and the adjoint runs backward;
  *   rtrl   the full influence matrix, or its SnAp-n structural sparsification (snap_n > 0);
  *   trace  the neuron-local block (influence = block: eligibility vectors per synapse, with
  *          or without the reset path) or presynaptic traces only (influence = pre, O(n)),
- *          times a signal: exact spatial, feedback weights, or local readouts.
+ *          times a signal: exact spatial, feedback weights, or local readouts;
+ *   snap   SnAp-n with sparse storage of the reachable influence entries (one layer).
  * The named rules of the literature are presets of these (elig_learner_preset). */
 typedef struct elig_rule elig_rule; /* method table, see src/rule.h */
 extern const elig_rule elig_rule_bptt;
@@ -258,7 +259,10 @@ const char *elig_rule_name(const elig_rule *r);
 int elig_rule_is_online(const elig_rule *r);
 
 typedef enum { ELIG_FB_SYMMETRIC = 0, ELIG_FB_RANDOM = 1, ELIG_FB_ADAPTIVE = 2, ELIG_FB_UNIFORM = 3 } elig_feedback;
-typedef enum { ELIG_INFL_BLOCK = 0, ELIG_INFL_PRE = 1 } elig_influence;
+/* block: per-synapse eligibility vectors, stored once per presynaptic unit when that is exact
+ * (all neurons of each layer share A and dc); block_per_synapse: never shared (the reference
+ * the automatic choice is tested against); pre: presynaptic traces only (O(n)). */
+typedef enum { ELIG_INFL_BLOCK = 0, ELIG_INFL_PRE = 1, ELIG_INFL_BLOCK_PER_SYNAPSE = 2 } elig_influence;
 typedef enum {
     ELIG_SIG_FEEDBACK = 0, /* L^l = B^l err (symmetric: W_out^T, through W_in^T for lower layers) */
     ELIG_SIG_EXACT = 1,    /* dE_t/dz^l_t within the step: W_out^T err, then back through the
@@ -270,8 +274,8 @@ typedef struct {
     const elig_rule *rule;
     elig_loss_cfg loss;
     int max_steps;            /* longest sequence (BPTT sizes its trajectory with it)      */
-    /* rtrl */
-    int snap_n;               /* 0: full RTRL; n >= 1: SnAp-n structural mask              */
+    /* rtrl, snap */
+    int snap_n;               /* rtrl: 0 full, n >= 1 SnAp-n mask (dense); snap: n >= 1    */
     /* trace */
     int influence;            /* elig_influence                                           */
     int keep_reset;           /* 1: the reset path (and autapse) stay in the local block  */
@@ -279,7 +283,7 @@ typedef struct {
     double local_gain;        /* LOCAL: G^l ~ U(-a, a)/sqrt(n_l), a = local_gain           */
     const elig_loss *local_loss; /* LOCAL: per-layer loss (default smooth_l1)             */
     int feedback;             /* elig_feedback                                            */
-    double fb_gain;           /* random/adaptive B ~ fb_gain * N(0,1) / sqrt(fb_fan)       */
+    double fb_gain;           /* random/adaptive B ~ fb_gain N(0,1) (/ sqrt(n_l) if fb_scaled); uniform: fb_gain */
     int fb_scaled;            /* 1: divide by sqrt(n_layer), 0: plain N(0,1)*fb_gain       */
     double kp_decay;          /* adaptive feedback: W_out and B shrink by (1 - kp_decay)   */
     int filter_traces;        /* 1: eligibility filtered with the readout kernel (exact
@@ -287,7 +291,7 @@ typedef struct {
     double reg_rate;          /* c_reg: E_reg = c_reg/2 sum_i (f_i - f_target)^2           */
     double f_target;          /* Hz                                                        */
     uint64_t seed;            /* feedback weights                                          */
-    size_t mem_limit;         /* bytes; 0 = none. RTRL fails at create above it.           */
+    size_t mem_limit;         /* bytes; 0 = none. Any rule fails at create above it.      */
 } elig_learner_cfg;
 
 elig_learner_cfg elig_learner_cfg_default(void); /* the eprop preset, MSE, max_steps 1000 */
@@ -305,7 +309,7 @@ void elig_learner_free(elig_learner *L);
 size_t elig_learner_bytes(const elig_net *net, const elig_learner_cfg *cfg);
 /* Multiply-adds per time step for the whole batch (dominant terms of the network step and of
  * the rule's work, amortised: BPTT's backward pass counted per step), before running. 0 and
- * an error message if invalid. Compare with measured steps/s in elig bench. */
+ * an error message if invalid. elig bench prints it next to the measured steps/s. */
 double elig_learner_flops(const elig_net *net, const elig_learner_cfg *cfg);
 
 /* Start a sequence of T steps (T <= max_steps for BPTT): network state, traces, loss

@@ -168,6 +168,7 @@ double elig_learner_flops(const elig_net *net, const elig_learner_cfg *c)
     for (int l = 0; l < net->L; l++) { /* the network step: input currents and neuron update */
         const elig__layer *ly = &net->layer[l];
         double n = ly->n, s = ly->s, nrec = ly->off_wrec != ELIG__ABSENT ? n : 0, Q = ly->n_pre + nrec;
+        double Qb = Q + (ly->off_b != ELIG__ABSENT); /* parameters per neuron row */
         f += n * Q + n * (s * s + 4 * s);
         if (c->rule == &elig_rule_bptt) /* backward: adjoints, W^T cbar, outer products */
             f += 2 * n * Q + n * (s * s + 3 * s) + (l + 1 < net->L ? n * net->layer[l + 1].n : K * n);
@@ -176,11 +177,14 @@ double elig_learner_flops(const elig_net *net, const elig_learner_cfg *c)
         else if (c->rule == &elig_rule_snap) { /* per tracked pair: its in-edges inside R(i), the block */
             double pairs = 0, edges = 0;
             elig__snap_cost(net, c->snap_n, &pairs, &edges);
-            f += (edges + pairs * (s * s + 3 * s) + pairs * K) * Q;
+            f += (edges + pairs * (s * s + 3 * s) + pairs * K) * Qb;
         }
         else { /* eligibility update, filter, gradient; presynaptic storage shares eps */
-            double eps = elig__trace_pre_storage(net, c) ? s * s * Q + n * Q * s : n * Q * (s * s + s);
-            f += eps + n * Q * (c->filter_traces ? 3 : 1) + n * K;
+            double eps = elig__trace_pre_storage(net, c) ? s * s * Qb + n * Qb * s : n * Qb * (s * s + s);
+            int stages = (c->filter_traces && c->signal != ELIG_SIG_LOCAL) ? 1 + net->two_stage : 0;
+            f += eps + n * Qb * (1 + 2 * stages) + n * K; /* e, filter stages, gradient; signal B err */
+            if (c->signal == ELIG_SIG_LOCAL) f += 2 * n * K;              /* local readout and G^T */
+            if (c->signal == ELIG_SIG_EXACT && l + 1 < net->L) f += n * net->layer[l + 1].n;
         }
     }
     f += K * nL;                                      /* readout */

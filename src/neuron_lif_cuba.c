@@ -78,6 +78,6 @@ static void step(const elig_neuron_consts *k, int n, elig_real *restrict h, int3
     }
 }
 
-static int pre_only(const elig_neuron_consts *k) { return k->reset == ELIG_RESET_SUBTRACT && !k->smooth; }
+static int pre_only(const elig_neuron_consts *k) { return k->reset == ELIG_RESET_SUBTRACT; }
 
 const elig_neuron_model elig_neuron_lif_cuba = {"lif_cuba", 2, 1, defaults, check, derive, step, pre_only};

@@ -16,7 +16,7 @@
  * per iteration can be compared with theirs. b1^t and b2^t are running products kept in double,
  * so the step never calls pow.
  *
- * Memory: one block holding the object and, for Adam, m and v (n_params each). The step does
+ * Memory: one block holding the object and, for Adam, m and v (n_params each); RMAX keeps v. The step does
  * arithmetic only: no allocation, no validation. Cost per step: O(n_params), one extra pass when
  * clip_norm is set.
  */

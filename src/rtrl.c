@@ -20,9 +20,10 @@
  * M_t = (J_t M_{t-1} + Mbar_t) . Mask_n. SnAp-1 keeps the neuron-local block (OSTL's traces
  * with the exact signal); for a dense W_rec, SnAp-2 is already full RTRL. This dense-storage
  * form has RTRL's cost; it is the reference the sparse kernels are tested against.
- * Memory: B (sum_l n_l (s_l + 2) Pc + K P) + (n_max + s_max) Pc reals (+ B K P more for the
- * aggregated losses ce_mean / ce_max), about s n^3 for one dense layer, checked against
- * learner.mem_limit before allocating.
+ * Memory: B (sum_l n_l (s_l + 2) Pc + K P) + (n_max + s_max) Pc reals, plus B K P for the
+ * aggregated losses (ce_mean / ce_max) and for a second readout stage, sum_l n_l Pc for the
+ * rate regulariser, and 2 n^2 bytes + Pc ints for SnAp's graph: about s n^3 for one dense
+ * layer, checked against learner.mem_limit before allocating.
  * Cost per step: O(B sum_l n_l (n_l + n_{l-1} + s^2) Pc), about n^4 for one dense layer.
  */
 #include "rule.h"

@@ -65,9 +65,10 @@ static void carve(elig_learner *L, const elig_net *net, const elig_learner_cfg *
      * scratch memory when the arena is only counting. */
     size_t R;
     if (a->base) R = total_reach(net, c->snap_n, s->adj, s->reach);
-    else {
+    else { /* sizing needs the graph: 2 n^2 bytes of scratch, freed at once (create time only;
+            * without it the worst case n^2 pairs is assumed, never fewer than needed) */
         unsigned char *tmp = elig__malloc(2 * n * n);
-        R = tmp ? total_reach(net, c->snap_n, tmp, tmp + n * n) : n * n; /* worst case if no scratch */
+        R = tmp ? total_reach(net, c->snap_n, tmp, tmp + n * n) : n * n;
         elig__free(tmp);
     }
     s->R = R;
@@ -147,7 +148,9 @@ static void step(elig_learner *L)
                     for (int m2 = r0; m2 < r1; m2++) {
                         const int j = s->ridx[m2];
                         const elig_real w = Wr[(size_t)u * n + j];
-                        if (w != 0) axpy(C, w, Zpi + (size_t)(m2 - r0) * Q, Q);
+                        int live = 0; /* Zp's row is exactly 0 where dz/dh was 0 at t-1 */
+                        for (int a = 0; a < sd; a++) live |= ly->dzdh_prev[bns + (size_t)j * sd + a] != 0;
+                        if (w != 0 && live) axpy(C, w, Zpi + (size_t)(m2 - r0) * Q, Q);
                     }
                 if (u == i) {
                     for (int q = 0; q < np; q++) C[q] += pre[q];

@@ -1,6 +1,7 @@
 /* trace.c -- eligibility-trace learners: the neuron-local (block-diagonal) part of the
- * influence matrix, or presynaptic traces only, times a learning signal. e-prop, OSTL, SnAp-1,
+ * influence matrix, or presynaptic traces only, times a learning signal. e-prop, OSTL,
  * RFLO, diagonal RTRL, DECOLLE and SuperSpike are presets of this one implementation
+ * (SnAp-1 carries the same block; its preset uses snap.c with the exact signal)
  * (learner.c, elig_learner_preset).
  *
  * Influence "block": for neuron i of layer l and each of its Q synapses q (inputs, recurrent,
@@ -11,7 +12,8 @@
  *   eps_t    = A_t eps_{t-1} + dc_t pre_q                               (s) per synapse
  *   e_t      = dzdh_t . eps_t                                           eligibility trace
  *
- * Influence "pre": when A and dc are the same for every neuron of the layer and constant in
+ * Influence "pre" (and "block" whenever it is the same thing; "block_per_synapse" never):
+ * when A and dc are the same for every neuron of the layer and constant in
  * time (LIF / CuBa-LIF / DECOLLE with subtractive reset, reset path dropped), eps depends on
  * the presynaptic unit only: one s-vector per presynaptic unit, e_iq = dzdh_i . eps_q, memory
  * O(n) (plus per-synapse filter states if the readout kernel is moved onto the traces).
@@ -40,8 +42,8 @@
 
 static int check(const elig_net *net, const elig_learner_cfg *c)
 {
-    if (c->influence != ELIG_INFL_BLOCK && c->influence != ELIG_INFL_PRE)
-        return elig__err(ELIG_EINVAL, "learner.influence must be block or pre (got %d)", c->influence);
+    if (c->influence < ELIG_INFL_BLOCK || c->influence > ELIG_INFL_BLOCK_PER_SYNAPSE)
+        return elig__err(ELIG_EINVAL, "learner.influence must be block, pre or block_per_synapse (got %d)", c->influence);
     if (c->keep_reset != 0 && c->keep_reset != 1)
         return elig__err(ELIG_EINVAL, "learner.keep_reset must be 0 or 1 (got %d)", c->keep_reset);
     if (c->signal < ELIG_SIG_FEEDBACK || c->signal > ELIG_SIG_LOCAL)
@@ -83,7 +85,7 @@ static int filtered(const elig_learner_cfg *c) { return c->filter_traces && c->s
 int elig__trace_pre_storage(const elig_net *net, const elig_learner_cfg *c)
 {
     if (c->influence == ELIG_INFL_PRE) return 1;
-    if (c->keep_reset) return 0;
+    if (c->keep_reset || c->influence == ELIG_INFL_BLOCK_PER_SYNAPSE) return 0;
     for (int l = 0; l < net->L; l++) {
         const elig__layer *ly = &net->layer[l];
         if (!ly->m->pre_only || !ly->m->pre_only(&ly->k)) return 0;

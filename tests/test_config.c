@@ -240,6 +240,21 @@ TEST(bytes_is_what_create_allocates)
         ASSERT_EQ_INT(counted, elig_learner_bytes(net, &lc));
         elig_learner_free(L);
     }
+    /* snap sizes its block from the reachable sets of the connectivity graph: computing them
+     * takes 2 n^2 bytes of scratch, freed before create returns */
+    elig_net_cfg n1 = elig_net_cfg_default();
+    n1.layer[0].n = 17;
+    n1.layer[0].rec_density = 0.3;
+    elig_net *net1;
+    ASSERT_OK(elig_net_create(&n1, &net1));
+    elig_learner_cfg sc = elig_learner_cfg_default();
+    ASSERT_OK(elig_learner_preset("snap2", &sc));
+    counted = 0;
+    elig_learner *Ls;
+    ASSERT_OK(elig_learner_create(net1, &sc, &Ls));
+    ASSERT_EQ_INT(counted, elig_learner_bytes(net1, &sc) + 2 * 17 * 17);
+    elig_learner_free(Ls);
+    elig_net_free(net1);
     elig_net_free(net);
     elig_set_allocator(NULL, NULL, NULL);
 }

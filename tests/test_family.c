@@ -412,3 +412,29 @@ TEST(sparse_snap_equals_dense_masked_reference)
     ASSERT_TRUE(strstr(elig_last_error(), "ce_mean") != NULL);
     elig_net_free(net);
 }
+
+TEST(presynaptic_storage_equals_per_synapse_storage)
+{
+    /* "block" stores one eligibility copy per presynaptic unit when every neuron of a layer
+     * shares A and dc; "block_per_synapse" never does. Same numbers, bit for bit. */
+    seqdata d;
+    make_data(&d, 0, 89);
+    const elig_neuron_model *models[2] = {&elig_neuron_lif, &elig_neuron_lif_cuba};
+    for (int mi = 0; mi < 2; mi++)
+        for (int reg = 0; reg < 2; reg++) {
+            elig_net_cfg nc = make_net(models[mi], 2, 1, 0, 0);
+            elig_learner_cfg a = preset("eprop", &elig_loss_mse), b = a;
+            a.feedback = b.feedback = ELIG_FB_RANDOM;
+            a.reg_rate = b.reg_rate = reg ? 0.3 : 0;
+            b.influence = ELIG_INFL_BLOCK_PER_SYNAPSE;
+            result ra, rb;
+            run(&nc, a, &d, &ra, NULL);
+            run(&nc, b, &d, &rb, NULL);
+            assert_active(&ra, 1);
+            ASSERT_TRUE(!memcmp(ra.g, rb.g, ra.P * sizeof(elig_real)));
+            elig_net *net;
+            ASSERT_OK(elig_net_create(&nc, &net));
+            ASSERT_TRUE(elig_learner_bytes(net, &a) < elig_learner_bytes(net, &b));
+            elig_net_free(net);
+        }
+}
