@@ -21,6 +21,9 @@
 
 enum { CLI_OK = 0, CLI_ERUN = 1, CLI_EUSAGE = 2 };
 
+/* [run] fidelity: the exact method the training rule's gradient is compared with. */
+enum { CLI_FIDELITY_NONE = 0, CLI_FIDELITY_BPTT = 1, CLI_FIDELITY_RTRL = 2 };
+
 #define CLI_PATH 4096      /* longest path a config may name, including the NUL */
 #define CLI_MAX_TENSORS (3 * ELIG_MAX_LAYERS + 2)
 
@@ -74,10 +77,12 @@ typedef struct cli_config {
     uint64_t seed;
     char out[CLI_PATH];              /* run directory, relative to the working directory */
     int log_every, update_every, save_every;
+    int fidelity;                    /* cli_fidelity: exact gradient computed alongside      */
     /* [task]; paths are absolute after resolve */
     elig_task_cfg task;
     char inputs[CLI_PATH], targets[CLI_PATH], labels[CLI_PATH];
     int n_classes;
+    int filter_target;               /* spike_timing: filter the target with the readout kernel */
     /* [net], [layer0].. ; n_in, n_out come from the task */
     elig_net_cfg net;
     /* [learner]; [loss] lives in learner.loss; max_steps comes from the task */
@@ -154,6 +159,10 @@ int cli_make_optim(const cli_config *c, const elig_net *net, elig_optim **out);
  * feedback matrices fbK.npy when L is given and has them. */
 int cli_save_tensors(const char *dir, const char *prefix, const elig_net *net, const elig_real *params,
                      elig_learner *L);
+/* Compare a gradient g with a reference ref (n entries), in double: rel = max |g - ref| /
+ * max |ref| (0 if both are zero, inf if only ref is), cosine = <g, ref> / (|g| |ref|) (NaN if
+ * either is zero), norm_ratio (may be NULL) = |g| / |ref| (NaN if both are zero). */
+void cli_compare_grad(const elig_real *ref, const elig_real *g, size_t n, double *rel, double *cosine, double *norm_ratio);
 /* Loss window [*b0, *b1) in steps, resolved as elig_loss_cfg documents. */
 void cli_loss_window(const elig_loss_cfg *lc, int T, int *b0, int *b1);
 
@@ -161,6 +170,7 @@ void cli_loss_window(const elig_loss_cfg *lc, int T, int *b0, int *b1);
 
 typedef struct {
     int total, log_every, quiet, tty, classification;
+    int level;                       /* > 0: copy-task level, shown on the line (set before update) */
     double t0, last_draw;
     int drawn;                       /* a bar is on screen (needs a newline at the end) */
 } cli_progress;
@@ -178,7 +188,7 @@ typedef struct {
     const char *title;               /* run name */
     int n_iter;
     const double *loss;              /* (n_iter) */
-    int T;
+    int T;                           /* steps of the last iteration's sequences          */
     double dt;                       /* ms */
     int n_out;
     const elig_real *y;              /* readout of sequence 0: y[t * y_stride + k]  */
@@ -189,6 +199,22 @@ typedef struct {
     int n_neurons;                   /* layer 0 */
     int spiking;
     const elig_real *spikes;         /* (T, n_neurons) layer 0 activity of sequence 0 */
+    int layer0_panel;                /* 0: leave out the layer-0 panel (it would repeat the output raster) */
+    /* copy task: the readout panel shows p(bit = 1) = softmax(y)_1 against the recall bits,
+     * and a panel shows the curriculum level (and the recall accuracy) per iteration */
+    int copy;
+    const int *level;                /* (n_iter) or NULL */
+    const double *acc;               /* (n_iter) recall accuracy, or NULL */
+    /* spike timing: the output layer's raster against the target spike times */
+    int n_outl;                      /* neurons of the output (last) layer; 0 = no panel */
+    const elig_real *out_spikes;     /* (T, n_outl) of sequence 0 */
+    const elig_real *target_spikes;  /* (T, n_out) raw 0/1 target train of sequence 0 */
+    /* gradient fidelity: cosine with the exact gradient per iteration and tensor */
+    int n_fid;                       /* tensors; 0 = no panel */
+    const char (*fid_names)[16];     /* (n_fid) */
+    const double *fid_cos;           /* (n_iter, n_fid); NaN where undefined */
+    const char *fid_method;          /* "bptt" or "rtrl" */
+    const char *rule;                /* the training rule, for the fidelity panel's title */
 } cli_figure;
 
 int cli_plot_figure(const cli_figure *f);

@@ -37,15 +37,18 @@ typedef struct {
     const char *doc;
 } keydef;
 
-static const char *const names_task[] = {"pattern", "evidence", "array", NULL};
+/* Indices are the library's enum values (elig_task_kind, elig_init, elig_optim_kind). */
+static const char *const names_task[] = {"pattern", "evidence", "array", "periodic", "spike_timing", "copy", NULL};
 static const char *const names_reset[] = {"subtract", "zero", NULL};
 static const char *const names_init[] = {"normal", "glorot", "zero", NULL};
+static const char *const names_out_init[] = {"normal", "glorot", "zero", "identity", NULL};
 static const char *const names_fb[] = {"symmetric", "random", "adaptive", "uniform", NULL};
 static const char *const names_infl[] = {"block", "pre", NULL};
 static const char *const names_signal[] = {"feedback", "exact", "local", NULL};
 static const char *const names_time[] = {"sum", "mean", NULL};
-static const char *const names_optim[] = {"sgd", "adam", NULL};
-static const char *const names_model[] = {"lif", "lif_cuba", "alif", "rate", NULL};
+static const char *const names_optim[] = {"sgd", "adam", "rmax", NULL};
+static const char *const names_model[] = {"lif", "lif_cuba", "alif", "rate", "decolle", NULL};
+static const char *const names_fidelity[] = {"none", "bptt", "rtrl", NULL};
 static const char *const names_surr[] = {"pwl", "fast_sigmoid", "exp", "atan", NULL};
 static const char *const names_loss[] = {"mse", "ce", "ce_mean", "ce_max", "smooth_l1", NULL};
 
@@ -59,9 +62,10 @@ static const keydef keys[] = {
     {S_RUN, "log_every", K_INT, CO(log_every), NULL, 0, "", "iterations between log lines when stderr is not a terminal"},
     {S_RUN, "update_every", K_INT, CO(update_every), NULL, 0, "steps", "steps between optimiser updates within a sequence; 0 = once per sequence (online rules only)"},
     {S_RUN, "save_every", K_INT, CO(save_every), NULL, 0, "", "iterations between checkpoints of weights and metrics.csv; 0 = at the end only"},
+    {S_RUN, "fidelity", K_ENUM, CO(fidelity), names_fidelity, 0, "", "gradient-fidelity meter: each iteration also computes the exact gradient of the same batch (bptt or rtrl) and writes fidelity.csv (update_every = 0 only)"},
 
     {S_TASK, "kind", K_ENUM, CO(task.kind), names_task, 0, "", "task generator; picks the defaults of the other [task] keys"},
-    {S_TASK, "seed", K_U64, CO(task.seed), NULL, 0, "", "task seed (frozen pattern, evidence trials)"},
+    {S_TASK, "seed", K_U64, CO(task.seed), NULL, 0, "", "task seed (frozen pattern and spike-timing inputs and targets, evidence trials, copy bits)"},
     {S_TASK, "dt", K_REAL, CO(task.dt), NULL, 0, "ms", "time step; must equal [net] dt (default: [net] dt)"},
     {S_TASK, "n_in", K_INT, CO(task.pg_n_in), NULL, 0, "", "pattern: input channels"},
     {S_TASK, "n_out", K_INT, CO(task.pg_n_out), NULL, 0, "", "pattern: target channels (readouts)"},
@@ -76,6 +80,18 @@ static const keydef keys[] = {
     {S_TASK, "f0_hz", K_REAL, CO(task.ea_f0_hz), NULL, 0, "Hz", "evidence: rate of active cue and recall channels"},
     {S_TASK, "noise_hz", K_REAL, CO(task.ea_noise_hz), NULL, 0, "Hz", "evidence: rate of the background channels"},
     {S_TASK, "p_major", K_REAL, CO(task.ea_p_major), NULL, 0, "", "evidence: probability that a cue is on the majority side"},
+    {S_TASK, "pe_period", K_INT, CO(task.pe_period), NULL, 0, "steps", "periodic: period P of y* = sin(2 pi t/P) + 0.5 sin(4 pi t/P) + 0.25 sin(8 pi t/P); >= 9"},
+    {S_TASK, "pe_steps", K_INT, CO(task.pe_steps), NULL, 0, "steps", "periodic: sequence length (no input: one channel held at 0)"},
+    {S_TASK, "st_n_in", K_INT, CO(task.st_n_in), NULL, 0, "", "spike_timing: frozen Poisson input channels"},
+    {S_TASK, "st_n_out", K_INT, CO(task.st_n_out), NULL, 0, "", "spike_timing: outputs, each with its own target spike times"},
+    {S_TASK, "st_steps", K_INT, CO(task.st_steps), NULL, 0, "steps", "spike_timing: sequence length"},
+    {S_TASK, "st_rate_hz", K_REAL, CO(task.st_rate_hz), NULL, 0, "Hz", "spike_timing: Poisson rate of the frozen inputs"},
+    {S_TASK, "st_n_spikes", K_INT, CO(task.st_n_spikes), NULL, 0, "", "spike_timing: target spikes per output"},
+    {S_TASK, "st_min_gap", K_INT, CO(task.st_min_gap), NULL, 0, "steps", "spike_timing: first target time and gap between target times at least this"},
+    {S_TASK, "filter_target", K_BOOL, CO(filter_target), NULL, 0, "", "spike_timing: filter the target spike train with the readout's kernel ([net] tau_out, tau_out2, out_leak_scale) so that MSE is the van Rossum distance"},
+    {S_TASK, "cp_level0", K_INT, CO(task.cp_level0), NULL, 0, "", "copy: first level L (string length; T = 2 L + 1 steps)"},
+    {S_TASK, "cp_max_level", K_INT, CO(task.cp_max_level), NULL, 0, "", "copy: highest level; buffers and the learner are sized for T = 2 cp_max_level + 1"},
+    {S_TASK, "cp_threshold", K_REAL, CO(task.cp_threshold), NULL, 0, "bits", "copy: the level rises when the mean CE per recall step falls below this"},
     {S_TASK, "inputs", K_PATH, CO(inputs), NULL, 0, "", "array: .npy (n_seq, T, n_in) input sequences"},
     {S_TASK, "targets", K_PATH, CO(targets), NULL, 0, "", "array: .npy (n_seq, T, n_out) targets (regression, MSE)"},
     {S_TASK, "labels", K_PATH, CO(labels), NULL, 0, "", "array: .npy (n_seq,) integer labels (classification; instead of targets)"},
@@ -86,7 +102,9 @@ static const keydef keys[] = {
     {S_NET, "tau_out", K_REAL, CO(net.tau_out), NULL, 0, "ms", "readout time constant; 0 = memoryless"},
     {S_NET, "out_leak_scale", K_BOOL, CO(net.out_leak_scale), NULL, 0, "", "1: y <- kappa y + (1 - kappa) W_out z + b; 0: without (1 - kappa)"},
     {S_NET, "out_bias", K_BOOL, CO(net.out_bias), NULL, 0, "", "trainable readout bias b_out"},
-    {S_NET, "out_init", K_ENUM, CO(net.out_init), names_init, 0, "", "initialiser of W_out"},
+    {S_NET, "tau_out2", K_REAL, CO(net.tau_out2), NULL, 0, "ms", "> 0: second readout stage y2 <- kappa2 y2 + s2 y (double-exponential kernel, van Rossum / SuperSpike); 0 = none"},
+    {S_NET, "out_trainable", K_BOOL, CO(net.out_trainable), NULL, 0, "", "0: W_out and b_out stay fixed (no gradient)"},
+    {S_NET, "out_init", K_ENUM, CO(net.out_init), names_out_init, 0, "", "initialiser of W_out; identity (W_out = out_gain I) needs n_out = n of the last layer"},
     {S_NET, "out_gain", K_REAL, CO(net.out_gain), NULL, 0, "", "gain of the W_out initialiser"},
     {S_NET, "seed", K_U64, CO(net.seed), NULL, 0, "", "seed of the initial weights and connectivity masks"},
     {S_NET, "mem_limit", K_BYTES, CO(net.mem_limit), NULL, 0, "bytes", "fail at create above this many bytes; 0 = no limit (suffixes k, M, G)"},
@@ -105,6 +123,8 @@ static const keydef keys[] = {
     {S_LAYER, "input_leak_scale", K_BOOL, LO(neuron.input_leak_scale), NULL, 0, "", "input scaled by (1 - decay) instead of 1"},
     {S_LAYER, "adapt_leak_scale", K_BOOL, LO(neuron.adapt_leak_scale), NULL, 0, "", "alif: a <- rho a + (1 - rho) z instead of a <- rho a + z"},
     {S_LAYER, "spike_per_dt", K_BOOL, LO(neuron.spike_per_dt), NULL, 0, "", "spikes of height 1/dt (e-prop code convention)"},
+    {S_LAYER, "tau_rp", K_REAL, LO(neuron.tau_rp), NULL, 0, "ms", "decolle: refractory trace time constant"},
+    {S_LAYER, "w_rp", K_REAL, LO(neuron.w_rp), NULL, 0, "", "decolle: refractory trace weight"},
     {S_LAYER, "surrogate", K_SURR, LO(neuron.surrogate), names_surr, 0, "", "surrogate derivative; naming one sets its default sg_gamma, sg_beta"},
     {S_LAYER, "sg_gamma", K_REAL, LO(neuron.sg_gamma), NULL, 0, "", "surrogate height"},
     {S_LAYER, "sg_beta", K_REAL, LO(neuron.sg_beta), NULL, 0, "", "surrogate steepness"},
@@ -138,11 +158,11 @@ static const keydef keys[] = {
     {S_LOSS, "win_end", K_INT, CO(learner.loss.win_end), NULL, 0, "steps", "loss window end (exclusive); 0 = the end, negative counts from the end"},
     {S_LOSS, "time_norm", K_ENUM, CO(learner.loss.time_norm), names_time, 0, "", "per-step losses: sum over the window, or mean"},
 
-    {S_OPTIM, "kind", K_ENUM, CO(optim.kind), names_optim, 0, "", "optimiser"},
+    {S_OPTIM, "kind", K_ENUM, CO(optim.kind), names_optim, 0, "", "optimiser; rmax = SuperSpike's RMaxProp: p -= lr g / (sqrt(v) + eps), v <- max(g^2, beta2 v)"},
     {S_OPTIM, "lr", K_REAL, CO(optim.lr), NULL, 0, "", "learning rate"},
     {S_OPTIM, "beta1", K_REAL, CO(optim.beta1), NULL, 0, "", "Adam first-moment decay"},
-    {S_OPTIM, "beta2", K_REAL, CO(optim.beta2), NULL, 0, "", "Adam second-moment decay"},
-    {S_OPTIM, "eps", K_REAL, CO(optim.eps), NULL, 0, "", "Adam epsilon, added to sqrt(v)"},
+    {S_OPTIM, "beta2", K_REAL, CO(optim.beta2), NULL, 0, "", "Adam second-moment decay; rmax: v <- max(g^2, beta2 v), beta2 = exp(-update interval / tau_rms)"},
+    {S_OPTIM, "eps", K_REAL, CO(optim.eps), NULL, 0, "", "Adam and rmax epsilon, added to sqrt(v)"},
     {S_OPTIM, "clip_norm", K_REAL, CO(optim.clip_norm), NULL, 0, "", "> 0: rescale the gradient to at most this global L2 norm"},
     {S_OPTIM, "clip_weight", K_REAL, CO(optim.clip_weight), NULL, 0, "", "> 0: clamp parameters to [-clip_weight, clip_weight]"},
 
@@ -660,6 +680,8 @@ int cli_config_resolve(cli_config *c, int reseed)
     c->log_every = 10;
     c->update_every = 0;
     c->save_every = 0;
+    c->fidelity = CLI_FIDELITY_NONE;
+    c->filter_target = 0;
 
     /* [task] kind and each layer's model pick the defaults: parse those first. */
     int kind = ELIG_TASK_PATTERN, n_layers = 0;
@@ -721,6 +743,11 @@ int cli_config_resolve(cli_config *c, int reseed)
     if (c->out[0] == '\0' && snprintf(c->out, sizeof c->out, "runs/%s", c->name) >= (int)sizeof c->out)
         return cli_fail(CLI_EUSAGE, "run directory name too long");
 
+    if (c->fidelity != CLI_FIDELITY_NONE && c->update_every > 0)
+        return cli_fail(CLI_EUSAGE, "[run] fidelity = %s compares the gradient of whole sequences, so it needs update_every = 0 (got update_every = %d)",
+                        names_fidelity[c->fidelity], c->update_every);
+    if (c->filter_target && c->task.kind != ELIG_TASK_SPIKE_TIMING)
+        return cli_fail(CLI_EUSAGE, "[task] filter_target = 1 needs kind = spike_timing (got kind = %s)", names_task[c->task.kind]);
     const int is_array = c->task.kind == ELIG_TASK_ARRAY;
     if (!is_array && (c->inputs[0] || c->targets[0] || c->labels[0]))
         return cli_fail(CLI_EUSAGE, "[task] inputs/targets/labels need kind = array (got kind = %s)", names_task[c->task.kind]);
@@ -740,7 +767,7 @@ void cli_config_apply_task(cli_config *c, const elig_task *task)
     elig_loss_cfg d = elig_task_loss(task);
     c->net.n_in = elig_task_n_in(task);
     c->net.n_out = elig_task_n_out(task);
-    c->learner.max_steps = elig_task_steps(task);
+    c->learner.max_steps = elig_task_max_steps(task); /* the copy task's curriculum lengthens T */
     if (!(c->loss_set & LOSS_KIND)) c->learner.loss.loss = d.loss;
     if (!(c->loss_set & LOSS_WB)) c->learner.loss.win_begin = d.win_begin;
     if (!(c->loss_set & LOSS_WE)) c->learner.loss.win_end = d.win_end;

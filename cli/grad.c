@@ -29,7 +29,8 @@ static const char usage[] =
     "  --out DIR       write DIR/grad_<tensor>.npy (with --compare: DIR/<method>/grad_<tensor>.npy)\n"
     "  --compare       BPTT and the --methods (default rtrl,eprop); print per tensor the relative\n"
     "                  error against BPTT (max |g - g_bptt| / max |g_bptt|) and the cosine similarity\n"
-    "  --methods LIST  comma-separated methods for --compare\n";
+    "  --methods LIST  comma-separated methods for --compare, e.g.\n"
+    "                  rtrl,snap1,snap2,eprop,ostl,rflo,diag_rtrl,decolle,superspike\n";
 
 enum { MAX_METHODS = 16 };
 
@@ -100,21 +101,6 @@ done:
     elig_learner_free(L);
     elig_net_free(net);
     return rc;
-}
-
-static void compare_tensor(const elig_real *ref, const elig_real *g, size_t n, double *rel, double *cosine)
-{
-    double max_ref = 0, max_diff = 0, dot = 0, na = 0, nb = 0;
-    for (size_t i = 0; i < n; i++) {
-        double a = ref[i], b = g[i];
-        max_ref = fmax(max_ref, fabs(a));
-        max_diff = fmax(max_diff, fabs(a - b));
-        dot += a * b;
-        na += a * a;
-        nb += b * b;
-    }
-    *rel = max_ref > 0 ? max_diff / max_ref : (max_diff > 0 ? INFINITY : 0.0);
-    *cosine = (na > 0 && nb > 0) ? dot / sqrt(na * nb) : NAN;
 }
 
 /* Split "a,b,c" into g->names after "bptt" (the reference); duplicates of bptt dropped. */
@@ -266,7 +252,7 @@ int cli_cmd_grad(int argc, char **argv)
                     double rel, cs;
                     char shape[32];
                     snprintf(shape, sizeof shape, "%dx%d", ts[i].rows, ts[i].cols);
-                    compare_tensor(g.G[0] + ts[i].off, g.G[m] + ts[i].off, (size_t)ts[i].rows * ts[i].cols, &rel, &cs);
+                    cli_compare_grad(g.G[0] + ts[i].off, g.G[m] + ts[i].off, (size_t)ts[i].rows * ts[i].cols, &rel, &cs, NULL);
                     if (isnan(cs)) printf("%-8s %-11s %-10s %-11.3e %s\n", ts[i].name, shape, g.names[m], rel, "n/a");
                     else printf("%-8s %-11s %-10s %-11.3e %.6f\n", ts[i].name, shape, g.names[m], rel, cs);
                 }

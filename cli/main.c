@@ -12,13 +12,15 @@
 #include <string.h>
 
 static const char usage[] =
-    "elig " ELIG_VERSION " -- online learning in recurrent spiking networks (e-prop, BPTT, RTRL)\n"
+    "elig " ELIG_VERSION " -- online learning in recurrent spiking and rate networks\n"
+    "(e-prop, OSTL, RFLO, DECOLLE, SuperSpike, SnAp, diagonal RTRL; BPTT and RTRL as references)\n"
     "\n"
     "usage: elig <command> [arguments]\n"
     "\n"
     "commands:\n"
     "  train CFG [key=value ...]   train a network, write a run directory (metrics, weights, figure)\n"
-    "  grad CFG --method M         gradient of one sequence with bptt, rtrl or eprop (--compare: all)\n"
+    "  grad CFG --method M         gradient of one sequence with a rule (bptt, rtrl, eprop, ...;\n"
+    "                              --compare: several against BPTT)\n"
     "  bench [CFG]                 steps/s and memory of each rule on one network\n"
     "  help [COMMAND | config]     help on a command, or every config key\n"
     "  --version                   version and precision of this build\n"

@@ -1,9 +1,16 @@
 /* plot.c -- figure.png of a training run, drawn with PLplot (device pngcairo).
  *
- * Three panels, top to bottom: the loss per iteration (log scale); the readout of the last
- * iteration's first sequence against its target (regression) or every class's readout with
- * the loss window shaded and the label named (classification); a spike raster of layer 0
- * (first sequence, last iteration), or the first units' activity for a rate layer.
+ * Panels, top to bottom, each in a 500-pixel slot of a 1200-pixel-wide image:
+ *   the loss per iteration (log scale);
+ *   [fidelity] the cosine similarity of the rule's gradient with the exact one per iteration,
+ *     one line per tensor;
+ *   [copy] the curriculum level per iteration, with the recall accuracy on a second axis;
+ *   the readout of the last iteration's first sequence against its target (regression), or
+ *     every class's readout with the loss window shaded and the label named (classification),
+ *     or p(bit = 1) against the recall bits (copy);
+ *   [spike timing] the output layer's spike raster against the target spike times;
+ *   a spike raster of layer 0 (first sequence, last iteration), or the first units' activity
+ *     for a rate layer (left out when it would repeat the output raster).
  * PLplot writes a temporary file that is renamed into place after plend().
  */
 #include "cli.h"
@@ -14,6 +21,10 @@
 #include <string.h>
 
 enum { COL_BG = 0, COL_FG = 1, COL_GRID = 2, COL_SHADE = 3, COL_FIRST = 4, N_COL = 10 };
+
+/* Text scale of the current figure: pngcairo scales text with the page height, and a figure
+ * with more panels is taller; 3 panels (1500 px) is 1. */
+static PLFLT text_scale = 1.0;
 
 /* Colour-blind-safe palette (Okabe-Ito). */
 static void palette(void)
@@ -111,8 +122,8 @@ static int log_axis(PLFLT x0, PLFLT x1, PLFLT lo, PLFLT hi)
     return width;
 }
 
-/* Panel 1: loss per iteration, log y. */
-static void panel_loss(const cli_figure *f, PLFLT *buf)
+/* Loss per iteration, log y. */
+static void panel_loss(const cli_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
 {
     int n = 0;
     PLFLT *x = buf, *y = buf + f->n_iter;
@@ -127,7 +138,7 @@ static void panel_loss(const cli_figure *f, PLFLT *buf)
     if (n == 0) lo = -1, hi = 1;
     pad(&lo, &hi, 0.05);
     PLFLT x0 = f->n_iter > 1 ? 1 : 0.5, x1 = f->n_iter > 1 ? f->n_iter : 1.5;
-    plvpor(0.12, 0.97, 0.74, 0.95);
+    plvpor(0.12, 0.97, y0, y1);
     plwind(x0, x1, lo, hi);
     char title[300];
     snprintf(title, sizeof title, "Training loss per iteration -- %s", f->title);
@@ -144,13 +155,13 @@ static void panel_loss(const cli_figure *f, PLFLT *buf)
     plwidth(2.0);
     if (n > 1) plline(n, x, y);
     if (n < 60) {
-        plssym(0, 0.8);
+        plssym(0, 0.8 * text_scale);
         plpoin(n, x, y, 17);
     }
     plwidth(1.0);
 }
 
-static void legend(int n, const char **text, const PLINT *kinds, const PLINT *colors, const PLINT *styles)
+static void legend_at(PLINT position, int n, const char **text, const PLINT *kinds, const PLINT *colors, const PLINT *styles)
 {
     PLINT opt[12], tcol[12], bcol[12], bpat[12], sym_col[12], sym_num[12];
     PLFLT bscale[12], bw[12], lw[12], sym_scale[12];
@@ -169,13 +180,20 @@ static void legend(int n, const char **text, const PLINT *kinds, const PLINT *co
         sym[i] = "";
     }
     PLFLT w, h;
-    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE,
-             0.01, 0.02, 0.06, COL_BG, COL_FG, 1, 0, 0, n, opt, 1.0, 0.7, 1.8, 0.0, tcol, text, bcol, bpat, bscale, bw,
+    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, position | PL_POSITION_INSIDE,
+             0.01, 0.02, 0.06, COL_BG, COL_FG, 1, 0, 0, n, opt, 1.0, 0.7 * text_scale, 1.8, 0.0, tcol, text, bcol, bpat, bscale, bw,
              colors, styles, lw, sym_col, sym_scale, sym_num, sym);
 }
 
-/* Panel 2: readout vs target (regression) or class readouts with the loss window. */
-static void panel_readout(const cli_figure *f, PLFLT *buf)
+static void legend(int n, const char **text, const PLINT *kinds, const PLINT *colors, const PLINT *styles)
+{
+    legend_at(PL_POSITION_TOP | PL_POSITION_RIGHT, n, text, kinds, colors, styles);
+}
+
+static void panel_copy(const cli_figure *f, PLFLT *buf);
+
+/* Readout vs target (regression) or class readouts with the loss window. */
+static void panel_readout(const cli_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
 {
     const int T = f->T, K = f->n_out < 6 ? f->n_out : 6;
     PLFLT *t = buf, *v = buf + T;
@@ -190,7 +208,11 @@ static void panel_readout(const cli_figure *f, PLFLT *buf)
         }
     pad(&lo, &hi, 0.08);
     hi += 0.25 * (hi - lo); /* room for the legend */
-    plvpor(0.12, 0.97, 0.39, 0.615);
+    plvpor(0.12, 0.97, y0, y1);
+    if (f->copy) {
+        panel_copy(f, buf);
+        return;
+    }
     plwind(0, T * f->dt, lo, hi);
     char title[200];
     const char *text[12];
@@ -261,12 +283,241 @@ static void panel_readout(const cli_figure *f, PLFLT *buf)
     legend(nl, text, kinds, colors, styles);
 }
 
-/* Panel 3: spike raster of layer 0 (dots), or activity of the first units of a rate layer. */
-static int panel_raster(const cli_figure *f, PLFLT *buf)
+/* x range of the per-iteration panels. */
+static void iter_range(const cli_figure *f, PLFLT *x0, PLFLT *x1)
+{
+    *x0 = f->n_iter > 1 ? 1 : 0.5;
+    *x1 = f->n_iter > 1 ? f->n_iter : 1.5;
+}
+
+/* Fidelity: cosine(rule gradient, exact gradient) per iteration, one line per tensor. */
+static void panel_fidelity(const cli_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
+{
+    PLFLT *x = buf, *y = buf + f->n_iter, x0, x1, lo = 1, hi = 1;
+    iter_range(f, &x0, &x1);
+    for (size_t i = 0; i < (size_t)f->n_iter * f->n_fid; i++)
+        if (isfinite(f->fid_cos[i])) lo = fmin(lo, f->fid_cos[i]);
+    lo = lo > 0 ? 0 : lo - 0.05;
+    hi = 1.0 + 0.3 * (hi - lo); /* room for the legend */
+    plvpor(0.12, 0.97, y0, y1);
+    plwind(x0, x1, lo, hi);
+    char title[300];
+    snprintf(title, sizeof title, "Gradient fidelity: cosine(%s gradient, exact %s gradient), per iteration",
+             f->rule ? f->rule : "rule", f->fid_method ? f->fid_method : "");
+    axes("n", "iteration", "cosine similarity", title);
+    plcol0(COL_GRID);
+    pllsty(2);
+    pljoin(x0, 1, x1, 1);
+    pljoin(x0, 0, x1, 0);
+    pllsty(1);
+    const char *text[12];
+    char labels[12][48];
+    PLINT kinds[12], colors[12], styles[12];
+    int nl = 0;
+    for (int k = 0; k < f->n_fid; k++) {
+        PLINT col = COL_FIRST + k % (N_COL - COL_FIRST);
+        double sum = 0;
+        int n = 0, cnt = 0;
+        plcol0(col);
+        plwidth(2.0);
+        pllsty(1 + (k / (N_COL - COL_FIRST)) % 3);
+        /* Draw each run of finite values (an undefined cosine, e.g. a zero gradient, breaks the line). */
+        for (int i = 0; i <= f->n_iter; i++) {
+            double c = i < f->n_iter ? f->fid_cos[(size_t)i * f->n_fid + k] : NAN;
+            if (isfinite(c)) {
+                x[n] = i + 1;
+                y[n] = c;
+                n++;
+                sum += c;
+                cnt++;
+                continue;
+            }
+            if (n > 1) plline(n, x, y);
+            else if (n == 1) plpoin(1, x, y, 17);
+            n = 0;
+        }
+        if (nl < 12) {
+            if (cnt) snprintf(labels[nl], sizeof labels[nl], "%.15s (mean %.3f)", f->fid_names[k], sum / cnt);
+            else snprintf(labels[nl], sizeof labels[nl], "%.15s (undefined)", f->fid_names[k]);
+            text[nl] = labels[nl];
+            kinds[nl] = PL_LEGEND_LINE;
+            colors[nl] = col;
+            styles[nl] = 1 + (k / (N_COL - COL_FIRST)) % 3;
+            nl++;
+        }
+    }
+    plwidth(1.0);
+    pllsty(1);
+    legend_at(PL_POSITION_TOP | PL_POSITION_LEFT, nl, text, kinds, colors, styles);
+}
+
+/* Copy task: the curriculum level per iteration (left axis) and the recall accuracy (right). */
+static void panel_level(const cli_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
+{
+    PLFLT *x = buf, *y = buf + f->n_iter, x0, x1;
+    iter_range(f, &x0, &x1);
+    int top = 1;
+    for (int i = 0; i < f->n_iter; i++) top = f->level[i] > top ? f->level[i] : top;
+    plvpor(0.12, 0.90, y0, y1);
+    plwind(x0, x1, 0, top * 1.45 + 1);
+    char title[300];
+    snprintf(title, sizeof title, "Copy-task curriculum: level (string length) per iteration, %d at the end", f->level[f->n_iter - 1]);
+    plcol0(COL_GRID);
+    plwidth(0.5);
+    plbox("g", 0, 0, "g", 0, 0);
+    plcol0(COL_FG);
+    plwidth(1.0);
+    plbox("bnst", 0, 0, "bnstv", 0, 0);
+    pllab("iteration", "level L", title);
+    for (int i = 0; i < f->n_iter; i++) {
+        x[i] = i + 1;
+        y[i] = f->level[i];
+    }
+    plcol0(COL_FIRST);
+    plwidth(2.5);
+    if (f->n_iter > 1) plline(f->n_iter, x, y);
+    else plpoin(1, x, y, 17);
+    plwidth(1.0);
+    const char *text[2] = {"level", "recall accuracy (right axis)"};
+    PLINT kinds[2] = {PL_LEGEND_LINE, PL_LEGEND_LINE}, colors[2] = {COL_FIRST, COL_FIRST + 1}, styles[2] = {1, 1};
+    int nl = 1;
+    if (f->acc) {
+        plwind(x0, x1, 0, 1.45);
+        plcol0(COL_FG);
+        plbox("", 0, 0, "c", 0, 0);
+        for (int i = 0; i <= 5; i++) { /* labels 0 .. 1 only: the headroom above is the legend's */
+            char lab[8];
+            PLFLT v = 0.2 * i, d = 0.012 * (x1 - x0);
+            snprintf(lab, sizeof lab, "%.1f", v);
+            pljoin(x1 - d, v, x1, v);
+            plmtex("rv", 0.8, v / 1.45, 0.0, lab);
+        }
+        plmtex("r", 3.5, 0.5 / 1.45, 0.5, "recall accuracy");
+        int n = 0;
+        for (int i = 0; i < f->n_iter; i++)
+            if (isfinite(f->acc[i])) {
+                x[n] = i + 1;
+                y[n] = f->acc[i];
+                n++;
+            }
+        plcol0(COL_FIRST + 1);
+        plwidth(1.5);
+        if (n > 1) plline(n, x, y);
+        plwidth(1.0);
+        nl = 2;
+    } else {
+        plcol0(COL_FG);
+        plbox("", 0, 0, "c", 0, 0);
+    }
+    legend_at(PL_POSITION_TOP | PL_POSITION_LEFT, nl, text, kinds, colors, styles);
+}
+
+/* Copy task: p(bit = 1) = softmax(y)_1 of sequence 0 over its recall steps, against the
+ * target bits (dots); the input phase is left blank (the readout means nothing there). */
+static void panel_copy(const cli_figure *f, PLFLT *buf)
+{
+    const int T = f->T, K = f->n_out;
+    PLFLT *t = buf, *v = buf + T;
+    int r0 = -1, r1 = -1, n_recall = 0, right = 0, nv = 0;
+    for (int i = 0; i < T; i++) {
+        const elig_real *y = f->y + (size_t)i * f->y_stride, *tg = f->target + (size_t)i * K;
+        int cls = -1, pred = 0;
+        double m = y[0], z = 0;
+        for (int k = 0; k < K; k++) {
+            if (tg[k] > 0) cls = k;
+            if (y[k] > y[pred]) pred = k;
+            m = fmax(m, y[k]);
+        }
+        if (cls < 0) continue;
+        for (int k = 0; k < K; k++) z += exp(y[k] - m);
+        t[nv] = (i + 1) * f->dt;
+        v[nv] = K > 1 ? exp(y[1] - m) / z : 1;
+        nv++;
+        if (r0 < 0) r0 = i;
+        r1 = i + 1;
+        n_recall++;
+        right += pred == cls;
+    }
+    PLFLT lo = -0.05, hi = 1.45;
+    plwind(0, T * f->dt, lo, hi);
+    if (r0 >= 0) {
+        PLFLT sx[4] = {r0 * f->dt, r1 * f->dt, r1 * f->dt, r0 * f->dt}, sy[4] = {lo, lo, hi, hi};
+        plcol0(COL_SHADE);
+        plfill(4, sx, sy);
+    }
+    char title[300];
+    snprintf(title, sizeof title, "Copy (level %d), sequence 0 of the last iteration: %d of %d bits recalled", (T - 1) / 2, right, n_recall);
+    axes("n", "time (ms)", "p(bit = 1)", title);
+    plcol0(COL_FIRST);
+    plwidth(2.0);
+    if (nv > 1) plline(nv, t, v);
+    plssym(0, 1.0 * text_scale);
+    plpoin(nv, t, v, 17);
+    plwidth(1.0);
+    plcol0(COL_FIRST + 1);
+    plssym(0, 1.4 * text_scale);
+    for (int i = 0; i < T; i++) {
+        const elig_real *tg = f->target + (size_t)i * K;
+        int cls = -1;
+        for (int k = 0; k < K; k++)
+            if (tg[k] > 0) cls = k;
+        if (cls < 0) continue;
+        PLFLT px = (i + 1) * f->dt, py = cls == 1 ? 1 : 0;
+        plpoin(1, &px, &py, 4);
+    }
+    const char *text[3] = {"p(bit = 1) = softmax(y)_1", "target bit (circles)", "recall steps"};
+    PLINT kinds[3] = {PL_LEGEND_LINE, PL_LEGEND_LINE, PL_LEGEND_COLOR_BOX}, colors[3] = {COL_FIRST, COL_FIRST + 1, COL_SHADE},
+          styles[3] = {1, 1, 1};
+    legend_at(PL_POSITION_TOP | PL_POSITION_LEFT, 3, text, kinds, colors, styles);
+}
+
+/* Spike timing: the output layer's spikes (dots) against the target spike times (bars). */
+static void panel_output_raster(const cli_figure *f, PLFLT y0, PLFLT y1)
+{
+    const int T = f->T, N = f->n_outl, M = f->n_out < N ? f->n_out : N;
+    plvpor(0.12, 0.97, y0, y1);
+    PLFLT top = N - 0.5 + (N < 4 ? 0.6 : 0.25 * N);
+    plwind(0, T * f->dt, -0.5, top);
+    size_t n_out_sp = 0, n_tgt = 0;
+    for (int i = 0; i < T; i++) {
+        for (int n = 0; n < N; n++) n_out_sp += f->out_spikes[(size_t)i * N + n] != 0;
+        for (int n = 0; n < M; n++) n_tgt += f->target_spikes[(size_t)i * f->n_out + n] != 0;
+    }
+    char title[300];
+    snprintf(title, sizeof title, "Output layer (%d neuron%s) vs target spike times, last iteration: %zu spikes, %zu targets",
+             N, N == 1 ? "" : "s", n_out_sp, n_tgt);
+    plcol0(COL_GRID);
+    plwidth(0.5);
+    plbox("g", 0, 0, "", 0, 0);
+    plcol0(COL_FG);
+    plwidth(1.0);
+    plbox("bcnst", 0, 0, "bcnstv", 1.0, 0);
+    pllab("time (ms)", "neuron", title);
+    plcol0(COL_FIRST + 1);
+    plwidth(3.0);
+    for (int i = 0; i < T; i++)
+        for (int n = 0; n < M; n++)
+            if (f->target_spikes[(size_t)i * f->n_out + n] != 0) pljoin((i + 1) * f->dt, n - 0.4, (i + 1) * f->dt, n + 0.4);
+    plwidth(1.0);
+    plcol0(COL_FIRST);
+    plssym(0, (N > 50 ? 0.6 : 1.4) * text_scale);
+    for (int i = 0; i < T; i++)
+        for (int n = 0; n < N; n++)
+            if (f->out_spikes[(size_t)i * N + n] != 0) {
+                PLFLT px = (i + 1) * f->dt, py = n;
+                plpoin(1, &px, &py, 17);
+            }
+    const char *text[2] = {"output spikes (dots)", "target spike times"};
+    PLINT kinds[2] = {PL_LEGEND_LINE, PL_LEGEND_LINE}, colors[2] = {COL_FIRST, COL_FIRST + 1}, styles[2] = {1, 1};
+    legend(2, text, kinds, colors, styles);
+}
+
+/* Spike raster of layer 0 (dots), or activity of the first units of a rate layer. */
+static int panel_raster(const cli_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
 {
     const int T = f->T, N = f->n_neurons;
     char title[160];
-    plvpor(0.12, 0.97, 0.06, 0.285);
+    plvpor(0.12, 0.97, y0, y1);
     if (f->spiking) {
         size_t count = 0;
         for (size_t i = 0; i < (size_t)T * N; i++) count += f->spikes[i] != 0;
@@ -293,7 +544,7 @@ static int panel_raster(const cli_figure *f, PLFLT *buf)
         snprintf(title, sizeof title, "Spikes of layer 0 (%d neurons), sequence 0 of the last iteration: %.1f Hz", N, rate);
         axes("n", "time (ms)", "neuron", title);
         plcol0(COL_FG);
-        plssym(0, N > 200 ? 0.4 : 0.6);
+        plssym(0, (N > 200 ? 0.4 : 0.6) * text_scale);
         for (size_t s = 0; s < m; s += 100000) {
             size_t k = m - s < 100000 ? m - s : 100000;
             plpoin((PLINT)k, x + s, y + s, 17);
@@ -319,25 +570,58 @@ static int panel_raster(const cli_figure *f, PLFLT *buf)
     return CLI_OK;
 }
 
+/* Viewport of panel i of n (from the top): 500-pixel slots, 90 px below the axes for the
+ * x label and 75 px above them for the title. */
+static void slot(int i, int n, PLFLT *y0, PLFLT *y1)
+{
+    const double H = 500.0 * n, top = H - 500.0 * i;
+    *y0 = (top - 500.0 + 90.0) / H;
+    *y1 = (top - 75.0) / H;
+}
+
 int cli_plot_figure(const cli_figure *f)
 {
-    char tmp[CLI_PATH];
+    char tmp[CLI_PATH], geom[32];
     int w = snprintf(tmp, sizeof tmp, "%s.tmp.png", f->path);
     if (w < 0 || (size_t)w >= sizeof tmp) return cli_fail(CLI_EUSAGE, "path too long: %s", f->path);
+    const int fid = f->n_fid > 0 && f->fid_cos, lev = f->copy && f->level, outr = f->n_outl > 0 && f->out_spikes && f->target_spikes;
+    const int n_panels = 2 + fid + lev + outr + (f->layer0_panel != 0);
     size_t nbuf = 2 * (size_t)(f->T > f->n_iter ? f->T : f->n_iter);
     PLFLT *buf = cli_array(sizeof *buf, 1, nbuf);
     if (!buf) return cli_fail(CLI_ERUN, "out of memory drawing %s", f->path);
+    snprintf(geom, sizeof geom, "1200x%d", 500 * n_panels);
     plsexit(exit_handler);
     plsdev("pngcairo");
     plsfnam(tmp);
-    plsetopt("geometry", "1200x1500");
+    plsetopt("geometry", geom);
     palette();
     plinit();
     pladv(0);
-    plschr(0, 0.75);
-    panel_loss(f, buf);
-    panel_readout(f, buf);
-    int rc = panel_raster(f, buf);
+    /* pngcairo scales text with the page height: keep it the size of a 3-panel (1500 px) page */
+    text_scale = 3.0 / n_panels;
+    plschr(0, 0.75 * text_scale);
+    int p = 0, rc = CLI_OK;
+    PLFLT y0, y1;
+    slot(p++, n_panels, &y0, &y1);
+    panel_loss(f, buf, y0, y1);
+    if (fid) {
+        slot(p++, n_panels, &y0, &y1);
+        panel_fidelity(f, buf, y0, y1);
+    }
+    if (lev) {
+        slot(p++, n_panels, &y0, &y1);
+        panel_level(f, buf, y0, y1);
+    }
+    slot(p++, n_panels, &y0, &y1);
+    panel_readout(f, buf, y0, y1);
+    if (outr) {
+        slot(p++, n_panels, &y0, &y1);
+        panel_output_raster(f, y0, y1);
+    }
+    if (f->layer0_panel) {
+        slot(p++, n_panels, &y0, &y1);
+        rc = panel_raster(f, buf, y0, y1);
+    }
     plend();
     free(buf);
     if (rc) {

@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <math.h>
+#include <string.h>
 #include <unistd.h>
 
 void cli_format_duration(char *out, size_t n, double s)
@@ -28,14 +29,19 @@ void cli_progress_init(cli_progress *p, int total, int log_every, int quiet, int
     p->t0 = cli_now();
     p->last_draw = -1.0;
     p->drawn = 0;
+    p->level = 0;
 }
 
 void cli_progress_update(cli_progress *p, int it, double loss, double acc, double rate_hz)
 {
     if (p->quiet) return;
     double now = cli_now(), el = now - p->t0;
-    char acc_s[32] = "";
+    char acc_s[48] = "";
     if (p->classification) snprintf(acc_s, sizeof acc_s, "  acc %5.1f%%", 100.0 * acc);
+    if (p->level > 0) {
+        size_t len = strlen(acc_s);
+        snprintf(acc_s + len, sizeof acc_s - len, "  level %d", p->level);
+    }
     if (p->tty) {
         if (it < p->total && p->last_draw >= 0 && now - p->last_draw < 0.1) return;
         p->last_draw = now;

@@ -1,11 +1,13 @@
 /* setup.c -- from a resolved config to library objects: the task (reading the .npy arrays of
  * kind = array), the network (replacing initial weights by the [init] files), the learner (and
- * its feedback matrices), the optimiser; and writing a network's tensors as .npy files.
+ * its feedback matrices), the optimiser; writing a network's tensors as .npy files; comparing
+ * two gradients tensor by tensor (elig grad --compare, the fidelity meter of elig train).
  *
  * Every file is checked against the shape the network expects before anything is copied.
  */
 #include "cli.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -286,4 +288,22 @@ int cli_save_tensors(const char *dir, const char *prefix, const elig_net *net, c
         if ((st = elig_npy_write_real(path, fb, 2, shape)) != ELIG_OK) return cli_lib_fail(st == ELIG_EINVAL ? ELIG_EIO : st, path);
     }
     return CLI_OK;
+}
+
+/* ------------------------------------------------------------------ gradients */
+
+void cli_compare_grad(const elig_real *ref, const elig_real *g, size_t n, double *rel, double *cosine, double *norm_ratio)
+{
+    double max_ref = 0, max_diff = 0, dot = 0, na = 0, nb = 0;
+    for (size_t i = 0; i < n; i++) {
+        double a = ref[i], b = g[i];
+        max_ref = fmax(max_ref, fabs(a));
+        max_diff = fmax(max_diff, fabs(a - b));
+        dot += a * b;
+        na += a * a;
+        nb += b * b;
+    }
+    *rel = max_ref > 0 ? max_diff / max_ref : (max_diff > 0 ? INFINITY : 0.0);
+    *cosine = (na > 0 && nb > 0) ? dot / sqrt(na * nb) : NAN;
+    if (norm_ratio) *norm_ratio = na > 0 ? sqrt(nb / na) : (nb > 0 ? INFINITY : NAN);
 }
