@@ -124,6 +124,7 @@ static const keydef keys[] = {
     {S_LAYER, "adapt_leak_scale", K_BOOL, LO(neuron.adapt_leak_scale), NULL, 0, "", "alif: a <- rho a + (1 - rho) z instead of a <- rho a + z"},
     {S_LAYER, "spike_per_dt", K_BOOL, LO(neuron.spike_per_dt), NULL, 0, "", "spikes of height 1/dt (e-prop code convention)"},
     {S_LAYER, "tau_rp", K_REAL, LO(neuron.tau_rp), NULL, 0, "ms", "decolle: refractory trace time constant"},
+    {S_LAYER, "h0", K_REAL, LO(neuron.h0), NULL, 0, "", "rate: state (and output) at the start of every sequence (RFLO notebook: 0.1)"},
     {S_LAYER, "w_rp", K_REAL, LO(neuron.w_rp), NULL, 0, "", "decolle: refractory trace weight"},
     {S_LAYER, "surrogate", K_SURR, LO(neuron.surrogate), names_surr, 0, "", "surrogate derivative; naming one sets its default sg_gamma, sg_beta"},
     {S_LAYER, "sg_gamma", K_REAL, LO(neuron.sg_gamma), NULL, 0, "", "surrogate height"},

@@ -121,6 +121,7 @@ typedef struct {
     int spike_per_dt;    /* 1: z = H(.)/dt and reset subtracts v_th*dt*z (e-prop code)    */
     int smooth;          /* 1: z = S(v - A), the surrogate's primitive, instead of H (tests) */
     double adapt_fraction;/* ALIF: the last round(f*n) neurons adapt, the others have beta 0 */
+    double h0;           /* 1    rate: initial state (and output) at the start of a sequence */
     double tau_rp;       /* ms   DECOLLE refractory trace time constant                   */
     double w_rp;         /* 1    DECOLLE refractory trace weight                          */
     const elig_surrogate *surrogate;

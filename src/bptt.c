@@ -53,7 +53,10 @@ static void carve(elig_learner *L, const elig_net *net, const elig_learner_cfg *
         s->cbar_next[l] = elig__carve(a, n, sizeof(elig_real));
         s->zbar[l] = elig__carve(a, T * B * n, sizeof(elig_real));
     }
-    for (int l = 0; l < net->L; l++) s->reg[l] = elig__carve(a, (size_t)net->layer[l].n, sizeof(elig_real));
+    for (int l = 0; l < net->L; l++) {
+        s->reg[l] = elig__carve(a, (size_t)net->layer[l].n, sizeof(elig_real));
+        s->z0[l] = elig__carve(a, B * (size_t)net->layer[l].n, sizeof(elig_real));
+    }
     s->ybar = elig__carve(a, (size_t)net->n_out, sizeof(elig_real));
     s->ybar2 = elig__carve(a, (size_t)net->n_out, sizeof(elig_real));
 }
@@ -66,6 +69,8 @@ static void step(elig_learner *L)
     elig__bptt *s = &L->bptt;
     elig_real *st = s->traj + (size_t)L->t * s->step_stride;
     size_t B = (size_t)net->batch;
+    if (L->t == 0) /* the output before the first step: 0, or a rate unit's h0 */
+        for (int l = 0; l < net->L; l++) memcpy(s->z0[l], net->layer[l].z_prev, B * (size_t)net->layer[l].n * sizeof(elig_real));
     for (int l = 0; l < net->L; l++) {
         const elig__layer *ly = &net->layer[l];
         size_t ns = (size_t)ly->n * (size_t)ly->s;
@@ -199,8 +204,8 @@ static void end(elig_learner *L)
                     for (int j = 0; j < np; j++) g[j] += c * pre[j]; /* dense: vectorises; a per-element
                                                                         zero test measured 2.8x slower */
                 }
-                if (ly->off_wrec != ELIG__ABSENT && Sp) {
-                    const elig_real *zp = Sp + s->o_z[l] + bn;
+                if (ly->off_wrec != ELIG__ABSENT) {
+                    const elig_real *zp = Sp ? Sp + s->o_z[l] + bn : s->z0[l] + bn;
                     elig_real *grec = G + ly->off_wrec;
                     for (int i = 0; i < n; i++) {
                         elig_real c = cb[i];

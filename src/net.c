@@ -312,6 +312,8 @@ void elig_net_reset_state(elig_net *net)
         memset(ly->h, 0, B * n * s * sizeof(elig_real));
         memset(ly->ref, 0, B * n * sizeof(int32_t));
         memset(ly->z, 0, B * n * sizeof(elig_real));
+        if (!ly->m->spiking && net->cfg.layer[l].neuron.h0 != 0) /* rate units: a start off the 0 fixed point */
+            for (size_t i = 0; i < B * n; i++) ly->h[i] = ly->z[i] = (elig_real)net->cfg.layer[l].neuron.h0;
         memset(ly->z_prev, 0, B * n * sizeof(elig_real));
         memset(ly->c, 0, B * n * sizeof(elig_real));
         memset(ly->dzdh_buf[0], 0, B * n * s * sizeof(elig_real));

@@ -9,6 +9,7 @@
  * | parameter | unit | default | meaning                                  |
  * |-----------|------|---------|------------------------------------------|
  * | tau_mem   | ms   | 10      | time constant (10 steps at dt = 1 ms)    |
+ * | h0        | 1    | 0       | state at the start of every sequence (RFLO's notebook: 0.1) |
  * Cost per step: one tanh and ~6 flops per unit.
  */
 #include "neuron.h"
@@ -21,6 +22,8 @@ static int check(const elig_neuron_params *p, double dt, const char *where)
 {
     int rc = elig__check_pos(p->tau_mem, where, "tau_mem", "ms");
     if (rc) return rc;
+    if (!(p->h0 > -1 && p->h0 < 1))
+        return elig__err(ELIG_EINVAL, "%s.h0 must be in (-1, 1), the range of tanh (got %g)", where, p->h0);
     if (p->tau_mem < dt)
         return elig__err(ELIG_EINVAL, "%s.tau_mem must be >= dt for a stable rate unit (got %g ms, dt %g ms)", where,
                          p->tau_mem, dt);

@@ -30,6 +30,7 @@ typedef struct {
     elig_real *zbar[ELIG_MAX_LAYERS];      /* (T, B, n) learning signal dE/dz    */
     elig_real *ybar, *ybar2;               /* (K) adjoints of y1 and of y (2-stage) */
     elig_real *reg[ELIG_MAX_LAYERS];       /* (n) dE_reg/dz, rate regularisation      */
+    elig_real *z0[ELIG_MAX_LAYERS];        /* (B, n) z_{-1}: the initial output (rate h0) */
 } elig__bptt;
 
 typedef struct {

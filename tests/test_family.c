@@ -144,6 +144,13 @@ TEST(rflo_limits_on_rate_networks)
     ASSERT_GE(compare("rflo (symmetric) vs bptt, recurrent (gap)", &a, &b), 1e-6);
     run(&nc, learner(&elig_rule_rtrl, &elig_loss_mse), &d, &b, NULL);
     ASSERT_LE(compare("rflo + non-local term = rtrl vs bptt", &a, &b), TOL(1e-10, 2e-4));
+    /* a start off the zero fixed point (RFLO's notebook: h0 = 0.1) is a constant: still exact */
+    elig_net_cfg nh = nc;
+    nh.layer[0].neuron.h0 = 0.1;
+    run(&nh, learner(&elig_rule_bptt, &elig_loss_mse), &d, &a, NULL);
+    run(&nh, learner(&elig_rule_rtrl, &elig_loss_mse), &d, &b, NULL);
+    ASSERT_LE(compare("rtrl vs bptt, rate units starting at h0 = 0.1", &a, &b), TOL(1e-10, 2e-4));
+    run(&nc, learner(&elig_rule_bptt, &elig_loss_mse), &d, &a, NULL);
     /* diagonal RTRL on the same network: the exact signal, the same gap structure */
     run(&nc, preset("diag_rtrl", &elig_loss_mse), &d, &b, NULL);
     compare("diag_rtrl vs bptt, recurrent (gap)", &a, &b);
