@@ -366,6 +366,14 @@ static void span_pre(const span_args *a, elig_real *restrict eps, elig_real *res
             for (int q = 0; q < m; q++) g[q] += Li * eb1[q];
         return;
     }
+    if (!eb1 && !es && s <= 2) { /* unfiltered (local signals): only the gradient */
+        const elig_real *restrict e0 = eps, *restrict e1 = eps + st;
+        if (g && s == 1)
+            for (int q = 0; q < m; q++) g[q] += Li * (0 + d0 * e0[q]);
+        else if (g)
+            for (int q = 0; q < m; q++) g[q] += Li * ((0 + d0 * e0[q]) + d1 * e1[q]);
+        return;
+    }
     for (int q = 0; q < m; q++) {
         elig_real et = 0 + d0 * eps[q];
         if (s > 1) et += d1 * eps[st + q];
