@@ -71,6 +71,30 @@ int cli_is_override(const char *arg);
 
 typedef struct cli_entry cli_entry;
 
+/* [task] kind = dataset (a CLI-level kind after the library's elig_task_kind values): a
+ * classification data set from [data], trained in epochs by cli/classify.c. */
+enum { CLI_TASK_DATASET = 6 };
+enum { CLI_SRC_YINYANG, CLI_SRC_RANDMAN, CLI_SRC_BRAILLE, CLI_SRC_FSDD, CLI_SRC_SHD, CLI_SRC_NMNIST, CLI_SRC_FASHION, CLI_SRC_NPY };
+enum { CLI_SCHED_NONE, CLI_SCHED_STEP, CLI_SCHED_COSINE };
+
+typedef struct {
+    int source;                      /* CLI_SRC_* */
+    char path[CLI_PATH];             /* file or directory; "" = the source's default       */
+    char labels[CLI_PATH];           /* npy: labels .npy (N,)                               */
+    int n_classes;                   /* npy: classes                                        */
+    int steps;                       /* encoding steps; 0 = the source's default            */
+    double thr, tau_eff;             /* TTFS (images)                                       */
+    double t_max;                    /* yinyang: latest input spike, fraction of steps      */
+    double theta;                    /* sigma-delta threshold (braille)                     */
+    int repeat;                      /* braille: steps per sample of the taxel signal       */
+    int rm_dim, rm_classes, rm_units, rm_spikes, rm_samples;
+    uint64_t seed;                   /* data generation and the seeded split                */
+    double val_frac, test_frac;      /* seeded split where no published one exists          */
+    int max_train, max_eval;         /* caps on the training / each evaluation split; 0 = all */
+    int channels;                    /* fsdd: audio front-end channels                      */
+    double bin_ms;                   /* fsdd: step of the audio front end (ms of audio)     */
+} cli_data_cfg;
+
 typedef struct cli_config {
     /* [run] */
     int iterations;
@@ -78,6 +102,7 @@ typedef struct cli_config {
     char out[CLI_PATH];              /* run directory, relative to the working directory */
     int log_every, update_every, save_every;
     int fidelity;                    /* cli_fidelity: exact gradient computed alongside      */
+    int epochs, patience;            /* kind = dataset: epochs; early stopping (0 = none)   */
     /* [task]; paths are absolute after resolve */
     elig_task_cfg task;
     char inputs[CLI_PATH], targets[CLI_PATH], labels[CLI_PATH];
@@ -90,6 +115,10 @@ typedef struct cli_config {
     char rule_name[32];              /* the preset (or raw rule) [learner] rule names */
     /* [optim] */
     elig_optim_cfg optim;
+    int schedule, step_every;        /* CLI_SCHED_*, epochs between step decays            */
+    double gamma;                    /* step: lr *= gamma every step_every epochs          */
+    /* [data] (kind = dataset) */
+    cli_data_cfg data;
     /* [init]: .npy files replacing initial weights ("" = none), absolute after resolve */
     char init_w_in[ELIG_MAX_LAYERS][CLI_PATH], init_w_rec[ELIG_MAX_LAYERS][CLI_PATH];
     char init_bias[ELIG_MAX_LAYERS][CLI_PATH], init_fb[ELIG_MAX_LAYERS][CLI_PATH];
@@ -224,6 +253,8 @@ int cli_plot_figure(const cli_figure *f);
 int cli_cmd_train(int argc, char **argv);
 int cli_cmd_grad(int argc, char **argv);
 int cli_cmd_bench(int argc, char **argv);
+/* classify.c: [task] kind = dataset, epochs over a data set's training split. */
+int cli_train_dataset(cli_config *c, int quiet);
 
 /* The built-in network of `elig bench` without a config (examples/eprop_pattern.cfg's). */
 extern const char cli_builtin_eprop_pattern[];

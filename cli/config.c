@@ -21,8 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { S_RUN, S_TASK, S_NET, S_LAYER, S_LEARNER, S_LOSS, S_OPTIM, S_INIT, S_COUNT };
-static const char *const sect_names[S_COUNT] = {"run", "task", "net", "layer", "learner", "loss", "optim", "init"};
+enum { S_RUN, S_TASK, S_NET, S_LAYER, S_LEARNER, S_LOSS, S_OPTIM, S_INIT, S_DATA, S_COUNT };
+static const char *const sect_names[S_COUNT] = {"run", "task", "net", "layer", "learner", "loss", "optim", "init", "data"};
 
 typedef enum { K_INT, K_U64, K_REAL, K_BOOL, K_BYTES, K_STR, K_PATH, K_ENUM, K_MODEL, K_SURR, K_RULE, K_LOSS } ktype;
 
@@ -38,7 +38,7 @@ typedef struct {
 } keydef;
 
 /* Indices are the library's enum values (elig_task_kind, elig_init, elig_optim_kind). */
-static const char *const names_task[] = {"pattern", "evidence", "array", "periodic", "spike_timing", "copy", NULL};
+static const char *const names_task[] = {"pattern", "evidence", "array", "periodic", "spike_timing", "copy", "dataset", NULL};
 static const char *const names_reset[] = {"subtract", "zero", NULL};
 static const char *const names_init[] = {"normal", "glorot", "zero", NULL};
 static const char *const names_out_init[] = {"normal", "glorot", "zero", "identity", NULL};
@@ -50,6 +50,8 @@ static const char *const names_optim[] = {"sgd", "adam", "rmax", NULL};
 static const char *const names_model[] = {"lif", "lif_cuba", "alif", "rate", "decolle", NULL};
 static const char *const names_fidelity[] = {"none", "bptt", "rtrl", NULL};
 static const char *const names_surr[] = {"pwl", "fast_sigmoid", "exp", "atan", NULL};
+static const char *const names_source[] = {"yinyang", "randman", "braille", "fsdd", "shd", "nmnist", "fashion_mnist", "npy", NULL};
+static const char *const names_sched[] = {"none", "step", "cosine", NULL};
 static const char *const names_loss[] = {"mse", "ce", "ce_mean", "ce_max", "smooth_l1", NULL};
 
 #define CO(f) offsetof(cli_config, f)
@@ -63,6 +65,8 @@ static const keydef keys[] = {
     {S_RUN, "update_every", K_INT, CO(update_every), NULL, 0, "steps", "steps between optimiser updates within a sequence; 0 = once per sequence (online rules only)"},
     {S_RUN, "save_every", K_INT, CO(save_every), NULL, 0, "", "iterations between checkpoints of weights and metrics.csv; 0 = at the end only"},
     {S_RUN, "fidelity", K_ENUM, CO(fidelity), names_fidelity, 0, "", "gradient-fidelity meter: each iteration also computes the exact gradient of the same batch (bptt or rtrl) and writes fidelity.csv (update_every = 0 only)"},
+    {S_RUN, "epochs", K_INT, CO(epochs), NULL, 0, "", "kind = dataset: passes over the training split (shuffled mini-batches, reshuffled each epoch)"},
+    {S_RUN, "patience", K_INT, CO(patience), NULL, 0, "", "kind = dataset: stop after this many epochs without a better validation accuracy (best parameters kept); 0 = never"},
 
     {S_TASK, "kind", K_ENUM, CO(task.kind), names_task, 0, "", "task generator; picks the defaults of the other [task] keys"},
     {S_TASK, "seed", K_U64, CO(task.seed), NULL, 0, "", "task seed (frozen pattern and spike-timing inputs and targets, evidence trials, copy bits)"},
@@ -166,6 +170,33 @@ static const keydef keys[] = {
     {S_OPTIM, "eps", K_REAL, CO(optim.eps), NULL, 0, "", "Adam and rmax epsilon, added to sqrt(v)"},
     {S_OPTIM, "clip_norm", K_REAL, CO(optim.clip_norm), NULL, 0, "", "> 0: rescale the gradient to at most this global L2 norm"},
     {S_OPTIM, "clip_weight", K_REAL, CO(optim.clip_weight), NULL, 0, "", "> 0: clamp parameters to [-clip_weight, clip_weight]"},
+
+    {S_OPTIM, "schedule", K_ENUM, CO(schedule), names_sched, 0, "", "kind = dataset: learning rate per epoch: constant, step decay, or cosine to 0 over [run] epochs"},
+    {S_OPTIM, "step_every", K_INT, CO(step_every), NULL, 0, "", "schedule step: epochs between decays"},
+    {S_OPTIM, "gamma", K_REAL, CO(gamma), NULL, 0, "", "schedule step: factor of each decay"},
+
+    {S_DATA, "source", K_ENUM, CO(data.source), names_source, 0, "", "kind = dataset: the data set (shd, nmnist, fashion_mnist: not implemented yet)"},
+    {S_DATA, "path", K_PATH, CO(data.path), NULL, 0, "", "file or directory; default ../shared/data/<source> found from the working directory or the config's"},
+    {S_DATA, "labels", K_PATH, CO(data.labels), NULL, 0, "", "npy: labels (N,) for the inputs (N, T, n_in) named by path"},
+    {S_DATA, "n_classes", K_INT, CO(data.n_classes), NULL, 0, "", "npy: number of classes"},
+    {S_DATA, "steps", K_INT, CO(data.steps), NULL, 0, "steps", "sequence length; 0 = the source's default (yinyang 100, randman 100, braille 77 x repeat)"},
+    {S_DATA, "thr", K_REAL, CO(data.thr), NULL, 0, "", "TTFS threshold (images)"},
+    {S_DATA, "tau_eff", K_REAL, CO(data.tau_eff), NULL, 0, "steps", "TTFS time constant (images)"},
+    {S_DATA, "t_max", K_REAL, CO(data.t_max), NULL, 0, "", "yinyang: feature v spikes at step round(v t_max steps); the bias input at step 0"},
+    {S_DATA, "theta", K_REAL, CO(data.theta), NULL, 0, "", "braille: sigma-delta threshold on the pressure values (0-255)"},
+    {S_DATA, "repeat", K_INT, CO(data.repeat), NULL, 0, "", "braille: steps per taxel sample (each sample's spikes on its first step)"},
+    {S_DATA, "dim", K_INT, CO(data.rm_dim), NULL, 0, "", "randman: manifold dimension D"},
+    {S_DATA, "classes", K_INT, CO(data.rm_classes), NULL, 0, "", "randman: classes"},
+    {S_DATA, "units", K_INT, CO(data.rm_units), NULL, 0, "", "randman: input units"},
+    {S_DATA, "spikes", K_INT, CO(data.rm_spikes), NULL, 0, "", "randman: spikes per unit"},
+    {S_DATA, "samples", K_INT, CO(data.rm_samples), NULL, 0, "", "randman: samples per class"},
+    {S_DATA, "seed", K_U64, CO(data.seed), NULL, 0, "", "randman generation and the seeded split"},
+    {S_DATA, "val_frac", K_REAL, CO(data.val_frac), NULL, 0, "", "seeded split: fraction for validation"},
+    {S_DATA, "test_frac", K_REAL, CO(data.test_frac), NULL, 0, "", "seeded split: fraction for test"},
+    {S_DATA, "channels", K_INT, CO(data.channels), NULL, 0, "", "fsdd: channels of the audio front end (LIF spikes, elig_audio_encode)"},
+    {S_DATA, "bin_ms", K_REAL, CO(data.bin_ms), NULL, 0, "ms", "fsdd: audio per step; clips are cut or zero-padded to steps"},
+    {S_DATA, "max_train", K_INT, CO(data.max_train), NULL, 0, "", "use at most this many training samples; 0 = all"},
+    {S_DATA, "max_eval", K_INT, CO(data.max_eval), NULL, 0, "", "use at most this many validation and test samples each; 0 = all"},
 
     {S_INIT, "w_in", K_PATH, CO(init_w_in), NULL, 1, "", ".npy (n_k, n_pre) replacing W_in of layer k (key w_in0 .. w_in7)"},
     {S_INIT, "w_rec", K_PATH, CO(init_w_rec), NULL, 1, "", ".npy (n_k, n_k) replacing W_rec of layer k (w_rec0 ..)"},
@@ -388,7 +419,7 @@ int cli_config_read_text(cli_config *c, const char *text, const char *origin)
             char *name = trim(s + 1);
             sect = find_section(name, &sidx);
             if (sect == -2) rc = cli_fail(CLI_EUSAGE, "%s: unknown section [%s] (layers are [layer0] .. [layer%d])", where, name, ELIG_MAX_LAYERS - 1);
-            else if (sect < 0) rc = cli_fail(CLI_EUSAGE, "%s: unknown section [%s] (sections: run, task, net, layer0 .. layer%d, learner, loss, optim, init)", where, name, ELIG_MAX_LAYERS - 1);
+            else if (sect < 0) rc = cli_fail(CLI_EUSAGE, "%s: unknown section [%s] (sections: run, task, net, layer0 .. layer%d, learner, loss, optim, init, data)", where, name, ELIG_MAX_LAYERS - 1);
             line = next;
             continue;
         }
@@ -683,6 +714,8 @@ int cli_config_resolve(cli_config *c, int reseed)
     c->save_every = 0;
     c->fidelity = CLI_FIDELITY_NONE;
     c->filter_target = 0;
+    c->epochs = 10;
+    c->patience = 0;
 
     /* [task] kind and each layer's model pick the defaults: parse those first. */
     int kind = ELIG_TASK_PATTERN, n_layers = 0;
@@ -700,7 +733,24 @@ int cli_config_resolve(cli_config *c, int reseed)
             else model[e->idx] = c->net.layer[e->idx].model;
         }
     }
-    c->task = elig_task_cfg_default(kind);
+    c->task = elig_task_cfg_default(kind == CLI_TASK_DATASET ? ELIG_TASK_ARRAY : kind);
+    c->task.kind = kind;
+    memset(&c->data, 0, sizeof c->data);
+    c->data.thr = 0.2;
+    c->data.tau_eff = 20;
+    c->data.t_max = 0.5;
+    c->data.theta = 10;
+    c->data.repeat = 1;
+    c->data.rm_dim = 1;
+    c->data.rm_classes = 10;
+    c->data.rm_units = 100;
+    c->data.rm_spikes = 1;
+    c->data.rm_samples = 100;
+    c->data.seed = 1;
+    c->data.val_frac = 0.1;
+    c->data.test_frac = 0.2;
+    c->data.channels = 32;
+    c->data.bin_ms = 10;
     c->inputs[0] = c->targets[0] = c->labels[0] = '\0';
     c->n_classes = 0;
     c->net = elig_net_cfg_default();
@@ -711,6 +761,9 @@ int cli_config_resolve(cli_config *c, int reseed)
     if (set[k_rule][0] && cli_apply_rule(c->rule_name, &c->learner))
         return cli_fail(CLI_EUSAGE, "[learner] rule = '%s': %s", c->rule_name, elig_last_error());
     c->optim = elig_optim_cfg_default();
+    c->schedule = CLI_SCHED_NONE;
+    c->step_every = 10;
+    c->gamma = 0.5;
     for (int l = 0; l < ELIG_MAX_LAYERS; l++) c->init_w_in[l][0] = c->init_w_rec[l][0] = c->init_bias[l][0] = c->init_fb[l][0] = '\0';
     c->init_w_out[0] = c->init_b_out[0] = '\0';
     c->task_resolved = 0;
@@ -737,6 +790,16 @@ int cli_config_resolve(cli_config *c, int reseed)
     if (reseed || !set[key_index(S_NET, "seed")][0]) c->net.seed = derive_seed(c->seed, 2);
     if (reseed || !set[key_index(S_LEARNER, "seed")][0]) c->learner.seed = derive_seed(c->seed, 3);
 
+    if (c->task.kind == CLI_TASK_DATASET) {
+        if (c->epochs < 1) return cli_fail(CLI_EUSAGE, "[run] epochs must be >= 1 (got %d)", c->epochs);
+        if (c->patience < 0) return cli_fail(CLI_EUSAGE, "[run] patience must be >= 0 (got %d)", c->patience);
+        if (c->step_every < 1) return cli_fail(CLI_EUSAGE, "[optim] step_every must be >= 1 (got %d)", c->step_every);
+        if (!(c->gamma > 0)) return cli_fail(CLI_EUSAGE, "[optim] gamma must be > 0 (got %g)", c->gamma);
+        if (c->data.steps < 0 || c->data.repeat < 1 || c->data.max_train < 0 || c->data.max_eval < 0)
+            return cli_fail(CLI_EUSAGE, "[data] steps, max_train, max_eval must be >= 0 and repeat >= 1");
+        if (!(c->data.val_frac >= 0 && c->data.test_frac > 0 && c->data.val_frac + c->data.test_frac < 1))
+            return cli_fail(CLI_EUSAGE, "[data] val_frac >= 0, test_frac > 0 and val_frac + test_frac < 1 (got %g, %g)", c->data.val_frac, c->data.test_frac);
+    }
     if (c->iterations < 1) return cli_fail(CLI_EUSAGE, "[run] iterations must be >= 1 (got %d)", c->iterations);
     if (c->log_every < 1) return cli_fail(CLI_EUSAGE, "[run] log_every must be >= 1 (got %d)", c->log_every);
     if (c->update_every < 0) return cli_fail(CLI_EUSAGE, "[run] update_every must be >= 0 (got %d)", c->update_every);
@@ -857,6 +920,7 @@ int cli_config_write(const cli_config *c, FILE *f)
     write_section(c, f, S_LOSS, 0);
     write_section(c, f, S_OPTIM, 0);
     write_section(c, f, S_INIT, 0);
+    if (c->task.kind == CLI_TASK_DATASET) write_section(c, f, S_DATA, 0);
     return ferror(f) ? CLI_ERUN : CLI_OK;
 }
 

@@ -52,6 +52,8 @@ static const char usage[] =
     "Train the network CFG describes on its task and write a run directory (default\n"
     "runs/<config name>): config.resolved, metrics.csv, the final weights as .npy files,\n"
     "summary.txt and figure.png (and fidelity.csv with [run] fidelity = bptt|rtrl).\n"
+    "With [task] kind = dataset: [run] epochs over a data set's training split ([data] source),\n"
+    "metrics.csv per epoch, eval.txt and confusion.csv on the test split (docs/cli.md).\n"
     "\n"
     "  section.key=value  override one config key, e.g. optim.lr=1e-3 layer0.n=50\n"
     "  --out DIR          run directory ([run] out)\n"
@@ -594,7 +596,7 @@ int cli_cmd_train(int argc, char **argv)
     run_state r;
     memset(&r, 0, sizeof r);
     int quiet, rc = parse_args(argc, argv, &r, &quiet);
-    if (!rc) rc = train(&r, quiet);
+    if (!rc) rc = r.cfg->task.kind == CLI_TASK_DATASET ? cli_train_dataset(r.cfg, quiet) : train(&r, quiet);
     run_free(&r);
     return rc;
 }
