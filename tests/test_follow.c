@@ -1,0 +1,230 @@
+/* test_follow.c -- FOLLOW (src/follow.c): the decoders and the error feedback make the recurrent
+ * layer follow the reference; training on the linear decaying oscillator lowers the test-phase
+ * error (no feedback, no learning) well below the untrained network's; learning touches the
+ * weights only when asked; invalid configs are named; the step allocates nothing; same seed ->
+ * bit-identical; the command input is the documented signal.
+ */
+#include "harness.h"
+#include "elig_dyn.h"
+
+#include <string.h>
+#include <time.h>
+
+static double wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* rms of x̂ - x (both tau_syn-filtered) over T steps of input u (T, d); also rms of x. */
+static double follow_run(elig_follow *F, const elig_real *u, long T, int d, int feedback, int learn, double *x_rms)
+{
+    double e = 0, xx = 0;
+    for (long t = 0; t < T; t++) {
+        elig_follow_step(F, u + (size_t)t * d, feedback, learn);
+        const elig_real *y = elig_follow_output(F), *x = elig_follow_reference(F);
+        for (int q = 0; q < d; q++) {
+            e += ((double)y[q] - x[q]) * ((double)y[q] - x[q]);
+            xx += (double)x[q] * x[q];
+        }
+    }
+    if (x_rms) *x_rms = sqrt(xx / ((double)T * d));
+    return sqrt(e / ((double)T * d));
+}
+
+TEST(follow_feedback_makes_the_network_follow)
+{
+    /* With zero weights and the error fed back (k 10), the recurrent layer encodes k ε and its
+     * decoded output settles at x̂ ≈ k/(1+k) x: the error is ~rms(x)/(1+k) (measured 0.046 for
+     * rms(x) 0.46). Without feedback the untrained network decodes ~0: error ~ rms(x). This
+     * checks the decoders (least squares on the rate curves), the encoders and the feedback
+     * path in one go. 20 s of the linear oscillator, N 200 + 200. */
+    elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_linosc_follow);
+    elig_follow *F;
+    ASSERT_OK(elig_follow_create(&c, &F));
+    const long T = 20000;
+    elig_real *u = malloc((size_t)T * 2 * sizeof(elig_real));
+    ASSERT_OK(elig_follow_command(&c, T, 2000.0, 50.0, NULL, 5, u));
+    double xr, e_off = follow_run(F, u, T, 2, 0, 0, &xr);
+    elig_follow_reset(F);
+    double e_fb = follow_run(F, u, T, 2, 1, 0, NULL);
+    printf("    rms(x) %.4f; error without feedback %.4f, with feedback (k %g) %.4f, rms(x)/(1+k) = %.4f\n", xr, e_off,
+           c.k_fb, e_fb, xr / (1 + c.k_fb));
+    ASSERT_NEAR(e_off / xr, 1.0, 0.05);
+    ASSERT_LE(e_fb, 1.5 * xr / (1 + c.k_fb));
+    /* learning off: weights untouched; eta 0: untouched too */
+    elig_real *wff, *w = elig_follow_weights(F, &wff);
+    for (int i = 0; i < c.n_rec * c.n_rec; i++) ASSERT_TRUE(w[i] == 0);
+    for (int i = 0; i < c.n_rec * c.n_ff; i++) ASSERT_TRUE(wff[i] == 0);
+    elig_follow_set_eta(F, 0.0);
+    follow_run(F, u, 500, 2, 1, 1, NULL);
+    for (int i = 0; i < c.n_rec * c.n_rec; i++) ASSERT_TRUE(w[i] == 0);
+    free(u);
+    elig_follow_free(F);
+}
+
+/* ---------------------------------------------------------------- contracts */
+
+static void expect_invalid(const elig_follow_cfg *c, const char *field)
+{
+    elig_follow *F = (elig_follow *)&F;
+    int rc = elig_follow_create(c, &F);
+    if (rc != ELIG_EINVAL || F != NULL || !strstr(elig_last_error(), field))
+        th_fail(__FILE__, __LINE__, "expected EINVAL naming '%s', got %s: '%s'", field, elig_status_name(rc), elig_last_error());
+    ASSERT_EQ_INT(elig_follow_bytes(c), 0);
+}
+
+TEST(follow_invalid_configs_are_named)
+{
+    elig_follow_cfg base = elig_follow_cfg_default(&elig_ode_linosc_follow), c;
+    base.n_ff = base.n_rec = 20;
+#define BAD(stmt, field) do { c = base; stmt; expect_invalid(&c, field); } while (0)
+    BAD(c.sys = NULL, "follow.sys");
+    BAD(c.sys = &elig_ode_vdp_force, "follow.sys"); /* autonomous: no command input */
+    BAD(c.n_ff = 0, "n_ff");
+    BAD(c.n_rec = -3, "n_rec");
+    BAD(c.dt = 0, "follow.dt");
+    BAD(c.tau_rc = -20, "tau_rc");
+    BAD(c.tau_ref = -1, "tau_ref");
+    BAD(c.tau_syn = 0, "tau_syn");
+    BAD(c.tau_fb = NAN, "tau_fb");
+    BAD(c.tau_err = -200, "tau_err");
+    BAD(c.rate_lo = 0, "rate_lo");
+    BAD(c.rate_hi = c.rate_lo - 1, "rate_hi");
+    BAD(c.rate_hi = 600, "rate_hi"); /* above 1/tau_ref = 500 Hz */
+    BAD(c.icpt_hi = 1.0, "intercepts");
+    BAD(c.icpt_lo = 0.5; c.icpt_hi = 0.2, "intercepts");
+    BAD(c.radius = 0, "follow.radius");
+    BAD(c.radius_in = -1, "radius_in");
+    BAD(c.k_fb = -1, "k_fb");
+    BAD(c.eta = -1e-3, "eta");
+    BAD(c.w_decay = -0.1, "w_decay");
+    BAD(c.n_eval = -1, "n_eval");
+    BAD(c.dec_reg = 0, "dec_reg");
+    BAD(c.sys_params[1] = NAN, "sys_params[1]");
+    BAD(c.x0[0] = INFINITY, "x0[0]");
+#undef BAD
+    elig_follow *F;
+    ASSERT_EQ_INT(elig_follow_create(NULL, &F), ELIG_EINVAL);
+    ASSERT_EQ_INT(elig_follow_create(&base, NULL), ELIG_EINVAL);
+    elig_follow_free(NULL);
+    /* the command generator names its own arguments */
+    elig_real u[8];
+    ASSERT_EQ_INT(elig_follow_command(&base, 4, 0.5, 50, NULL, 1, u), ELIG_EINVAL); /* period < dt */
+    ASSERT_TRUE(strstr(elig_last_error(), "period") != NULL);
+    ASSERT_EQ_INT(elig_follow_command(&base, 4, 2000, 0, NULL, 1, u), ELIG_EINVAL);
+    ASSERT_TRUE(strstr(elig_last_error(), "hold") != NULL);
+    ASSERT_EQ_INT(elig_follow_command(&base, -1, 2000, 50, NULL, 1, u), ELIG_EINVAL);
+}
+
+TEST(follow_bytes_one_block_and_mem_limit)
+{
+    elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_vdp_follow);
+    c.n_ff = 37;
+    c.n_rec = 53;
+    size_t b = elig_follow_bytes(&c);
+    ASSERT_TRUE(b >= (size_t)53 * (53 + 37) * sizeof(elig_real));
+    c.mem_limit = b - 1;
+    elig_follow *F;
+    ASSERT_EQ_INT(elig_follow_create(&c, &F), ELIG_ELIMIT);
+    ASSERT_TRUE(strstr(elig_last_error(), "mem_limit") != NULL);
+    c.mem_limit = b;
+    long before = th_alloc_count();
+    ASSERT_OK(elig_follow_create(&c, &F));
+    ASSERT_EQ_INT(th_alloc_count() - before, 1);
+    elig_follow_free(F);
+}
+
+TEST(follow_step_allocates_nothing)
+{
+    /* training, feedback-only and test steps, on the 3-d Lorenz system (RK4 inside the step) */
+    elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_lorenz_follow);
+    c.n_ff = 41;
+    c.n_rec = 43;
+    elig_follow *F;
+    ASSERT_OK(elig_follow_create(&c, &F));
+    elig_real *u = malloc(3000 * 3 * sizeof(elig_real));
+    ASSERT_OK(elig_follow_command(&c, 3000, 1000, 50, NULL, 3, u));
+    long before = th_alloc_count();
+    for (int t = 0; t < 3000; t++) elig_follow_step(F, u + 3 * t, t < 2000, t < 1000);
+    ASSERT_EQ_INT(th_alloc_count() - before, 0);
+    for (int q = 0; q < 3; q++) ASSERT_TRUE(isfinite((double)elig_follow_output(F)[q]));
+    free(u);
+    elig_follow_free(F);
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static uint64_t follow_hash(const elig_follow_cfg *c, const elig_real *u, long T)
+{
+    elig_follow *F;
+    ASSERT_OK(elig_follow_create(c, &F));
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (long t = 0; t < T; t++) {
+        elig_follow_step(F, u + 2 * t, 1, 1);
+        h = fnv(h, elig_follow_output(F), 2 * sizeof(elig_real));
+    }
+    elig_real *wff, *w = elig_follow_weights(F, &wff);
+    h = fnv(h, w, (size_t)c->n_rec * c->n_rec * sizeof(elig_real));
+    h = fnv(h, wff, (size_t)c->n_rec * c->n_ff * sizeof(elig_real));
+    h = fnv(h, elig_follow_decoders(F), (size_t)c->n_rec * 2 * sizeof(elig_real));
+    elig_follow_free(F);
+    return h;
+}
+
+TEST(follow_same_seed_bit_identical)
+{
+    elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_linosc_follow);
+    c.n_ff = 61;
+    c.n_rec = 59;
+    c.seed = 4242;
+    const long T = 3000;
+    elig_real *u = malloc((size_t)T * 2 * sizeof(elig_real));
+    ASSERT_OK(elig_follow_command(&c, T, 2000, 50, NULL, 9, u));
+    uint64_t a = follow_hash(&c, u, T), b = follow_hash(&c, u, T);
+    c.seed = 4243;
+    uint64_t d = follow_hash(&c, u, T);
+    ASSERT_TRUE(a == b);
+    ASSERT_TRUE(a != d);
+    free(u);
+}
+
+TEST(follow_command_is_the_documented_signal)
+{
+    /* u = (noise + height r_in) / 2: noise ~ U(-r_in, r_in) redrawn every hold, height a unit
+     * vector redrawn every period. So |u_j| <= r_in, u is constant within a hold, and within a
+     * period u - noise/2 is the same vector of norm r_in / 2. dim_scale multiplies channels. */
+    elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_linosc_follow);
+    const long T = 6000;
+    elig_real *u = malloc((size_t)T * 2 * sizeof(elig_real)), *v = malloc((size_t)T * 2 * sizeof(elig_real));
+    ASSERT_OK(elig_follow_command(&c, T, 2000, 50, NULL, 77, u));
+    const double scale[2] = {1.0 / 3.0, 1.0};
+    ASSERT_OK(elig_follow_command(&c, T, 2000, 50, scale, 77, v));
+    double mean = 0;
+    for (long t = 0; t < T; t++)
+        for (int q = 0; q < 2; q++) {
+            ASSERT_LE(fabs((double)u[2 * t + q]), c.radius_in);
+            if (t % 50) ASSERT_TRUE(u[2 * t + q] == u[2 * (t - 1) + q]);
+            ASSERT_NEAR(v[2 * t + q], u[2 * t + q] * scale[q], 1e-6);
+            mean += u[2 * t + q];
+        }
+    /* the period means of u estimate height r_in / 2 (noise averages out over 40 holds) */
+    for (int p = 0; p < 3; p++) {
+        double m0 = 0, m1 = 0;
+        for (long t = p * 2000; t < (p + 1) * 2000; t++) {
+            m0 += u[2 * t];
+            m1 += u[2 * t + 1];
+        }
+        m0 /= 2000;
+        m1 /= 2000;
+        ASSERT_NEAR(sqrt(m0 * m0 + m1 * m1), c.radius_in / 2, 0.35 * c.radius_in / 2);
+    }
+    free(u);
+    free(v);
+}
