@@ -38,7 +38,7 @@ FUZZBIN_$(1) := $$(patsubst fuzz/%.c,build/$(1)/fuzz/replay_%,$(FUZZSRC))
 CFLAGS_$(1) := $(BASECFLAGS) $(2)
 LDFLAGS_$(1) := $(3)
 
-build/$(1)/src/%.o: src/%.c include/elig.h $$(wildcard src/*.h) | build/$(1)/src
+build/$(1)/src/%.o: src/%.c include/elig.h include/elig_dyn.h $$(wildcard src/*.h) | build/$(1)/src
 	$$(CC) $$(CFLAGS_$(1)) -fPIC -c $$< -o $$@
 build/$(1)/data/%.o: src/data/%.c include/elig.h include/elig_data.h $$(wildcard src/*.h src/data/*.h) | build/$(1)/data
 	$$(CC) $$(CFLAGS_$(1)) $(HDF5_CFLAGS) -fPIC -c $$< -o $$@

@@ -20,14 +20,15 @@
  *     elig_force_run(F, x, 1, T, 1, y);   // RLS inside [t_min, t_crit), then learning off
  *     // y (T, k) is x̂; compare y and x after t_crit
  *
- * FOLLOW on the linear decaying oscillator:
+ * FOLLOW on the linear decaying oscillator (the schedule of elig_follow_cfg_default):
  *
  *     elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_linosc_follow);
  *     elig_follow *F;  elig_follow_create(&c, &F);
- *     elig_follow_command(&c, T, 2000.0, seed, u);     // (T, 2) command input, 2 s periods
- *     for (t = 0; t < T; t++) elig_follow_step(F, u + 2*t, training, training);
- *     // elig_follow_output(F) vs elig_follow_reference(F): the error after training, with
- *     // feedback and learning off
+ *     elig_follow_command(&c, T, 2000.0, 50.0, NULL, seed, u);  // (T, 2) command input
+ *     for (t = 0; t < T; t++) elig_follow_step(F, u + 2*t, 1, 1); // feedback + learning
+ *     elig_follow_reset(F);
+ *     for (t = 0; t < T2; t++) elig_follow_step(F, v + 2*t, 0, 0); // test: neither
+ *     // compare elig_follow_output(F) with elig_follow_reference(F) at each step
  *
  * Conventions are those of elig.h: time in ms unless a field says otherwise, configs with
  * *_default(), *_check / *_bytes / *_create / *_free, one allocation per object, negative status
@@ -222,7 +223,7 @@ typedef struct {
     double dt;            /* ms (1)                                                             */
     double tau_rc, tau_ref; /* ms LIF membrane and refractory period (20, 2; Nengo's LIF)        */
     double rate_lo, rate_hi; /* Hz max firing rates ~ U(lo, hi) (200, 400)                     */
-    double icpt_lo, icpt_hi; /* intercepts ~ U(lo, hi) in units of the radius (-1, 1)          */
+    double icpt_lo, icpt_hi; /* intercepts ~ U(lo, hi) in units of the radius (-1, 0.999)      */
     double const_gain;    /* 0: gains from the max rates (Nengo); > 0: this gain for every
                              neuron, bias = 1 - gain intercept (the paper's Figure 2 choice)   */
     double radius_in;     /* range the feed-forward layer encodes u in                          */
@@ -234,16 +235,20 @@ typedef struct {
     double eta;           /* learning rate (PES form, see src/follow.c)                         */
     double w_decay;       /* 1/s weight decay while learning, dW -= w_decay W dt (the code's
                              weightRegularize option; 0 = off, the paper's setting)           */
-    int n_eval;           /* sample points of the decoder least squares; 0 = max(750, 2 n_rec) */
+    int n_eval;           /* sample points of the decoder least squares; 0 = Nengo's
+                             max(clip(500 d, 750, 2500), 2 n_rec)                              */
     double dec_reg;       /* decoder ridge: sigma = dec_reg * max rate (0.1, Nengo's LstsqL2)   */
     double x0[ELIG_ODE_MAX_DIM]; /* initial reference state (default sys->x0)                  */
     uint64_t seed;        /* encoders, rates, intercepts, decoder sample points                */
     size_t mem_limit;     /* bytes; 0 = none                                                    */
 } elig_follow_cfg;
 
-/* Defaults for one reference system (radii from the FOLLOW code: linosc 0.2 / 1, vdp 0.2 / 5,
- * lorenz 6 / 30); n_ff = n_rec = 200 for linosc (learns in tens of seconds of simulated time),
- * 3000 for vdp, 5000 for lorenz (the paper's sizes; benchmarks, not tests). */
+/* Defaults for one reference system (src/follow.c has the table): the FOLLOW code's values,
+ * radii linosc 0.2 / 1, vdp 0.2 / 5, lorenz 6 / 30; n_ff = n_rec = 3000 for vdp and 5000 for
+ * lorenz (the paper's sizes: benchmarks, not tests). linosc is sized to learn in ~10 s of CPU:
+ * n 200 + 200, constant gain 10, eta 3e-3, trained with the schedule
+ *     100 s (eta 3e-3, k 10), 100 s (6e-4, k 3), 100 s (3e-4, k 1)
+ * set between phases with elig_follow_set_eta / elig_follow_set_k_fb. */
 elig_follow_cfg elig_follow_cfg_default(const elig_ode_system *sys);
 
 typedef struct elig_follow elig_follow;
