@@ -59,11 +59,16 @@
  * ratio constant) so reset() replays it.
  *
  * Memory: one block: omega0 (N^2 elig_real, stored transposed so that a spiking neuron's column
- * is contiguous), P (N^2 double), phi (N k double), eta, and O(N) state. N = 2000 in float:
- * 16 MB + 32 MB.
+ * is contiguous), P (symmetric, packed upper triangle: N (N + 1) / 2 double), phi (N k double),
+ * eta, and O(N) state. N = 2000 in float: 16 MB + 16 MB.
  * Cost per step: O(N k) (current, decoder) + O(N) (neurons, synapses) + O(|S| N) (event-driven
- * recurrent input; O(N^2) dense for the rate model) + 2 N^2 + 2 N k on RLS steps.
- */
+ * recurrent input; O(N^2) dense for the rate model), plus on RLS steps ~N^2 + 2 N k multiply-adds
+ * in two passes over the packed P. That pass is memory-bound once P leaves the cache (N 2000:
+ * 16 MB; ~9 ms per RLS step on the 2-core test machine, where full storage took 18 ms), and it
+ * dominates the reference LIF run: its 2000 RLS steps take ~15 s of ~20 s.
+ *
+ * Measured on the test machine (f32, one core; tests/test_force.c): LIF N 2000, 15 s simulated
+ * (the reference run) ~20 s; LIF N 1000, 5 s simulated ~2 s; rate N 300, 7 s simulated ~0.5 s. */
 #include "internal.h"
 #include "elig_dyn.h"
 
@@ -91,7 +96,7 @@ struct elig_force {
     elig_real *w0t;         /* (N, N) omega0 transposed: w0t[j N + i] = omega0[i, j]  */
     elig_real *enc;         /* (N, k) eta                                           */
     double *phi;            /* (N, k) decoders                                      */
-    double *P;              /* (N, N) inverse correlation matrix                    */
+    double *P;              /* (N (N+1)/2) inverse correlation matrix, packed upper  */
     /* state */
     elig_real *v, *w;       /* (N) membrane / theta / x, Izhikevich adaptation       */
     elig_real *ipsc, *h;    /* (N) synaptic current and its rise variable            */
