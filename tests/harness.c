@@ -2,7 +2,10 @@
 #define _GNU_SOURCE
 #include "harness.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -23,6 +26,46 @@ void *__wrap_realloc(void *p, size_t n) { th_allocs++; return __real_realloc(p, 
 void __wrap_free(void *p) { __real_free(p); }
 
 long th_alloc_count(void) { return th_allocs; }
+
+static char th_dir[256];
+
+const char *th_tmpdir(const char *tag)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(th_dir, sizeof th_dir, "%s/elig_test_%s_XXXXXX", t && *t ? t : "/tmp", tag);
+    if (!mkdtemp(th_dir)) th_fail(__FILE__, __LINE__, "mkdtemp %s: %s", th_dir, strerror(errno));
+    return th_dir;
+}
+
+const char *th_tmpdir_path(void) { return th_dir; }
+
+const char *th_in_tmpdir(const char *name)
+{
+    static char p[4][512];
+    static int k;
+    k = (k + 1) & 3;
+    snprintf(p[k], sizeof p[k], "%s/%s", th_dir, name);
+    return p[k];
+}
+
+void th_rm_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    char p[1024];
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) th_rm_tree(p);
+        else unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+void th_rm_tmpdir(void) { th_rm_tree(th_dir); }
 
 const char *th_refdir(void)
 {

@@ -15,6 +15,14 @@ void th_fail(const char *file, int line, const char *fmt, ...);
 void th_skip(const char *why);
 /* Number of malloc/calloc/realloc calls so far in this process (all code, libc included). */
 long th_alloc_count(void);
+/* A fresh temporary directory $TMPDIR/elig_test_<tag>_XXXXXX for this test process (fails the
+ * test if it cannot be made); th_in_tmpdir(name) is a path inside it, in one of 4 rotating
+ * buffers; th_rm_tmpdir() removes it with everything below. */
+const char *th_tmpdir(const char *tag);
+const char *th_tmpdir_path(void);
+const char *th_in_tmpdir(const char *name);
+void th_rm_tree(const char *dir);
+void th_rm_tmpdir(void);
 /* Directory of the reference data, or NULL. */
 const char *th_refdir(void);
 

@@ -23,43 +23,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static char g_dir[256];
-
-static const char *tmpdir(void)
-{
-    const char *t = getenv("TMPDIR");
-    snprintf(g_dir, sizeof g_dir, "%s/elig_test_data_XXXXXX", t && *t ? t : "/tmp");
-    if (!mkdtemp(g_dir)) th_fail(__FILE__, __LINE__, "mkdtemp %s: %s", g_dir, strerror(errno));
-    return g_dir;
-}
-
-/* g_dir/name, in one of 4 rotating buffers (two in one call are fine). */
-static const char *in_dir(const char *name)
-{
-    static char p[4][512];
-    static int k;
-    k = (k + 1) & 3;
-    snprintf(p[k], sizeof p[k], "%s/%s", g_dir, name);
-    return p[k];
-}
-
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    char p[1024];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) rm_tree(p);
-        else unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static void put_file(const char *path, const void *b, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -164,21 +127,21 @@ static size_t make_images(unsigned char *b)
 
 TEST(idx_roundtrip_gz_and_plain)
 {
-    tmpdir();
+    th_tmpdir("data");
     unsigned char img[16 + NPIX], lab[8 + NI];
     size_t n = make_images(img);
     uint32_t d1[1] = {NI};
     size_t hl = idx_header(lab, ELIG_IDX_U8, 1, d1);
     const unsigned char labv[NI] = {9, 0, 4};
     memcpy(lab + hl, labv, NI);
-    put_gz(in_dir("img.gz"), img, n);
-    put_file(in_dir("img.idx"), img, n);
-    put_gz(in_dir("lab.gz"), lab, hl + NI);
+    put_gz(th_in_tmpdir("img.gz"), img, n);
+    put_file(th_in_tmpdir("img.idx"), img, n);
+    put_gz(th_in_tmpdir("lab.gz"), lab, hl + NI);
     const char *files[2] = {"img.gz", "img.idx"};
     for (int f = 0; f < 2; f++) {
         elig_idx_info info;
         elig_real *x = NULL;
-        ASSERT_OK(elig_idx_read_real(in_dir(files[f]), &info, &x, 0, 1.0 / 255));
+        ASSERT_OK(elig_idx_read_real(th_in_tmpdir(files[f]), &info, &x, 0, 1.0 / 255));
         ASSERT_EQ_INT(info.type, ELIG_IDX_U8);
         ASSERT_EQ_INT(info.ndim, 3);
         ASSERT_EQ_INT(info.shape[0], NI);
@@ -189,29 +152,29 @@ TEST(idx_roundtrip_gz_and_plain)
         ASSERT_TRUE(x[0] == 0 && x[1] == 1);
         free(x);
         int32_t *raw = NULL;
-        ASSERT_OK(elig_idx_read_i32(in_dir(files[f]), NULL, &raw, 0));
+        ASSERT_OK(elig_idx_read_i32(th_in_tmpdir(files[f]), NULL, &raw, 0));
         for (int i = 0; i < NPIX; i++) ASSERT_EQ_INT(raw[i], img[16 + i]);
         free(raw);
     }
     int32_t *y = NULL;
     elig_idx_info li;
-    ASSERT_OK(elig_idx_read_i32(in_dir("lab.gz"), &li, &y, 0));
+    ASSERT_OK(elig_idx_read_i32(th_in_tmpdir("lab.gz"), &li, &y, 0));
     ASSERT_EQ_INT(li.ndim, 1);
     for (int i = 0; i < NI; i++) ASSERT_EQ_INT(y[i], labv[i]);
     free(y);
     /* the cap: exactly the count passes, one less is ELIMIT with nothing returned */
     elig_real *x = NULL;
-    ASSERT_OK(elig_idx_read_real(in_dir("img.gz"), NULL, &x, NPIX, 1));
+    ASSERT_OK(elig_idx_read_real(th_in_tmpdir("img.gz"), NULL, &x, NPIX, 1));
     free(x);
     x = (elig_real *)1;
-    ASSERT_EQ_INT(elig_idx_read_real(in_dir("img.gz"), NULL, &x, NPIX - 1, 1), ELIG_ELIMIT);
+    ASSERT_EQ_INT(elig_idx_read_real(th_in_tmpdir("img.gz"), NULL, &x, NPIX - 1, 1), ELIG_ELIMIT);
     ASSERT_TRUE(x == NULL);
-    rm_tree(g_dir);
+    th_rm_tree(th_tmpdir_path());
 }
 
 TEST(idx_every_type)
 {
-    tmpdir();
+    th_tmpdir("data");
     const double vals[6] = {-128, 127, -17, 2.5, 32767, -2147483648.0};
     const int types[6] = {ELIG_IDX_U8, ELIG_IDX_I8, ELIG_IDX_I16, ELIG_IDX_I32, ELIG_IDX_F32, ELIG_IDX_F64};
     const int sizes[6] = {1, 1, 2, 4, 4, 8};
@@ -234,7 +197,7 @@ TEST(idx_every_type)
             want[i] = v;
         }
         (void)vals;
-        put_gz(in_dir("t.gz"), b, h + 6 * isz);
+        put_gz(th_in_tmpdir("t.gz"), b, h + 6 * isz);
         elig_idx_info info;
         size_t off = 0;
         unsigned char *c = dup_exact(b, h + 6 * isz);
@@ -243,7 +206,7 @@ TEST(idx_every_type)
         ASSERT_EQ_INT(off, h);
         ASSERT_EQ_INT(info.type, types[k]);
         elig_real *x = NULL;
-        int rc = elig_idx_read_real(in_dir("t.gz"), &info, &x, 0, 1.0);
+        int rc = elig_idx_read_real(th_in_tmpdir("t.gz"), &info, &x, 0, 1.0);
         if (sizeof(elig_real) == 4 && types[k] == ELIG_IDX_F64) {
             EXPECT_RC("f64 -1e300 into float", rc, ELIG_EFORMAT, "idx", "float range");
         } else {
@@ -252,7 +215,7 @@ TEST(idx_every_type)
             free(x);
         }
         int32_t *z = NULL;
-        rc = elig_idx_read_i32(in_dir("t.gz"), NULL, &z, 0);
+        rc = elig_idx_read_i32(th_in_tmpdir("t.gz"), NULL, &z, 0);
         if (types[k] == ELIG_IDX_F32 || types[k] == ELIG_IDX_F64) {
             EXPECT_RC("non-integral float into int32", rc, ELIG_EFORMAT, "idx", "int32");
         } else {
@@ -261,7 +224,7 @@ TEST(idx_every_type)
             free(z);
         }
     }
-    rm_tree(g_dir);
+    th_rm_tree(th_tmpdir_path());
 }
 
 TEST(idx_malformed)
@@ -315,27 +278,27 @@ TEST(idx_malformed)
  * and plain; then the gzip stream itself cut at every byte. */
 TEST(idx_truncated_everywhere)
 {
-    tmpdir();
+    th_tmpdir("data");
     unsigned char good[16 + NPIX];
     size_t n = make_images(good);
     for (size_t len = 0; len < n; len++) {
         unsigned char *c = dup_exact(good, len);
         EXPECT_RC("prefix parse", elig_idx_parse(len ? c : NULL, len, NULL, NULL), ELIG_EFORMAT, "idx", NULL);
         free(c);
-        put_gz(in_dir("p.gz"), good, len);
-        put_file(in_dir("p.idx"), good, len);
+        put_gz(th_in_tmpdir("p.gz"), good, len);
+        put_file(th_in_tmpdir("p.idx"), good, len);
         elig_real *x = NULL;
-        EXPECT_RC("prefix gz", elig_idx_read_real(in_dir("p.gz"), NULL, &x, 0, 1), ELIG_EFORMAT, "idx", NULL);
-        EXPECT_RC("prefix plain", elig_idx_read_real(in_dir("p.idx"), NULL, &x, 0, 1), ELIG_EFORMAT, "idx", NULL);
+        EXPECT_RC("prefix gz", elig_idx_read_real(th_in_tmpdir("p.gz"), NULL, &x, 0, 1), ELIG_EFORMAT, "idx", NULL);
+        EXPECT_RC("prefix plain", elig_idx_read_real(th_in_tmpdir("p.idx"), NULL, &x, 0, 1), ELIG_EFORMAT, "idx", NULL);
         ASSERT_TRUE(x == NULL);
     }
-    put_gz(in_dir("g.gz"), good, n);
+    put_gz(th_in_tmpdir("g.gz"), good, n);
     size_t gl;
-    unsigned char *g = get_file(in_dir("g.gz"), &gl);
+    unsigned char *g = get_file(th_in_tmpdir("g.gz"), &gl);
     for (size_t len = 0; len < gl; len++) {
-        put_file(in_dir("cut.gz"), g, len);
+        put_file(th_in_tmpdir("cut.gz"), g, len);
         int32_t *z = NULL;
-        int rc = elig_idx_read_i32(in_dir("cut.gz"), NULL, &z, 0);
+        int rc = elig_idx_read_i32(th_in_tmpdir("cut.gz"), NULL, &z, 0);
         EXPECT_RC("gzip stream cut", rc, ELIG_EFORMAT, "idx", NULL);
     }
     /* a flipped bit inside the deflate data or the CRC: zlib's check or ours must object, unless
@@ -345,10 +308,10 @@ TEST(idx_truncated_everywhere)
     for (size_t at = 10; at < gl; at += 3, flips++) {
         unsigned char *h = dup_exact(g, gl);
         h[at] ^= 0x20;
-        put_file(in_dir("bad.gz"), h, gl);
+        put_file(th_in_tmpdir("bad.gz"), h, gl);
         free(h);
         int32_t *z = NULL;
-        int rc = elig_idx_read_i32(in_dir("bad.gz"), NULL, &z, 0);
+        int rc = elig_idx_read_i32(th_in_tmpdir("bad.gz"), NULL, &z, 0);
         if (rc == ELIG_OK) {
             for (int i = 0; i < NPIX; i++)
                 if (z[i] != good[16 + i]) th_fail(__FILE__, __LINE__, "bit flip at byte %zu changed element %d unnoticed", at, i);
@@ -362,31 +325,31 @@ TEST(idx_truncated_everywhere)
     free(g);
     /* a missing file is an I/O error, not a format error */
     int32_t *z = NULL;
-    ASSERT_EQ_INT(elig_idx_read_i32(in_dir("absent.gz"), NULL, &z, 0), ELIG_EIO);
-    rm_tree(g_dir);
+    ASSERT_EQ_INT(elig_idx_read_i32(th_in_tmpdir("absent.gz"), NULL, &z, 0), ELIG_EIO);
+    th_rm_tree(th_tmpdir_path());
 }
 
 /* A header that claims 60000 x 28 x 28 in a file of a few bytes is refused before the
  * allocation (the counting allocator sees no 47 MB block). */
 TEST(idx_lying_size)
 {
-    tmpdir();
+    th_tmpdir("data");
     unsigned char b[16 + 40];
     uint32_t d[3] = {60000, 28, 28};
     size_t h = idx_header(b, ELIG_IDX_U8, 3, d);
     memset(b + h, 7, 40);
-    put_gz(in_dir("lie.gz"), b, h + 40);
-    put_file(in_dir("lie.idx"), b, h + 40);
+    put_gz(th_in_tmpdir("lie.gz"), b, h + 40);
+    put_file(th_in_tmpdir("lie.idx"), b, h + 40);
     elig_real *x = NULL;
-    EXPECT_RC("lying gz", elig_idx_read_real(in_dir("lie.gz"), NULL, &x, 0, 1), ELIG_EFORMAT, "idx", "can hold");
-    EXPECT_RC("lying plain", elig_idx_read_real(in_dir("lie.idx"), NULL, &x, 0, 1), ELIG_EFORMAT, "idx", "can hold");
+    EXPECT_RC("lying gz", elig_idx_read_real(th_in_tmpdir("lie.gz"), NULL, &x, 0, 1), ELIG_EFORMAT, "idx", "can hold");
+    EXPECT_RC("lying plain", elig_idx_read_real(th_in_tmpdir("lie.idx"), NULL, &x, 0, 1), ELIG_EFORMAT, "idx", "can hold");
     /* 2^31 elements of f64 in a 24-byte file */
     uint32_t d2[2] = {65536, 32768};
     h = idx_header(b, ELIG_IDX_F64, 2, d2);
-    put_gz(in_dir("lie2.gz"), b, h + 8);
-    EXPECT_RC("2^31 claimed", elig_idx_read_real(in_dir("lie2.gz"), NULL, &x, 0, 1), ELIG_EFORMAT, "idx", "can hold");
+    put_gz(th_in_tmpdir("lie2.gz"), b, h + 8);
+    EXPECT_RC("2^31 claimed", elig_idx_read_real(th_in_tmpdir("lie2.gz"), NULL, &x, 0, 1), ELIG_EFORMAT, "idx", "can hold");
     ASSERT_TRUE(x == NULL);
-    rm_tree(g_dir);
+    th_rm_tree(th_tmpdir_path());
 }
 
 TEST(data_fashion_mnist)
@@ -496,14 +459,14 @@ static void make_wav(buf *w, unsigned ch)
 
 TEST(wav_roundtrip_with_list_chunk)
 {
-    tmpdir();
+    th_tmpdir("data");
     for (unsigned ch = 1; ch <= 2; ch++) {
         buf w;
         make_wav(&w, ch);
-        put_file(in_dir("a.wav"), w.b, w.n);
+        put_file(th_in_tmpdir("a.wav"), w.b, w.n);
         elig_wav_info info;
         elig_real *x = NULL;
-        ASSERT_OK(elig_wav_read(in_dir("a.wav"), &info, &x, 0));
+        ASSERT_OK(elig_wav_read(th_in_tmpdir("a.wav"), &info, &x, 0));
         ASSERT_EQ_INT(info.sample_rate, 11025);
         ASSERT_EQ_INT(info.channels, ch);
         ASSERT_EQ_INT(info.bits, 16);
@@ -541,7 +504,7 @@ TEST(wav_roundtrip_with_list_chunk)
     ASSERT_EQ_INT(info.n_frames, 2);
     ASSERT_TRUE(x[0] == (elig_real)(16 / 32768.0) && x[1] == (elig_real)(-16 / 32768.0));
     free(x);
-    rm_tree(g_dir);
+    th_rm_tree(th_tmpdir_path());
 }
 
 TEST(wav_malformed)
@@ -675,7 +638,7 @@ static void check_events(const elig_events *ev, const int64_t *t, const uint8_t 
 
 TEST(nmnist_roundtrip_overflow)
 {
-    tmpdir();
+    th_tmpdir("data");
     unsigned char b[64];
     int64_t t[NEV];
     uint8_t x[NEV], y[NEV], p[NEV];
@@ -691,29 +654,29 @@ TEST(nmnist_roundtrip_overflow)
     ASSERT_TRUE(ev.t == NULL && ev.n == 0);
     elig_events_free(&ev); /* twice: harmless */
     elig_events_free(NULL);
-    put_file(in_dir("s.bin"), b, n);
+    put_file(th_in_tmpdir("s.bin"), b, n);
     long before = th_alloc_count();
-    ASSERT_OK(elig_nmnist_read(in_dir("s.bin"), &ev, 0));
+    ASSERT_OK(elig_nmnist_read(th_in_tmpdir("s.bin"), &ev, 0));
     (void)before;
     check_events(&ev, t, x, y, p);
     elig_events_free(&ev);
     /* the cap counts records, markers included: 9 records */
-    ASSERT_OK(elig_nmnist_read(in_dir("s.bin"), &ev, 9));
+    ASSERT_OK(elig_nmnist_read(th_in_tmpdir("s.bin"), &ev, 9));
     elig_events_free(&ev);
-    ASSERT_EQ_INT(elig_nmnist_read(in_dir("s.bin"), &ev, 8), ELIG_ELIMIT);
+    ASSERT_EQ_INT(elig_nmnist_read(th_in_tmpdir("s.bin"), &ev, 8), ELIG_ELIMIT);
     ASSERT_TRUE(ev.t == NULL);
     /* empty file: zero events, not an error */
-    put_file(in_dir("e.bin"), b, 0);
-    ASSERT_OK(elig_nmnist_read(in_dir("e.bin"), &ev, 0));
+    put_file(th_in_tmpdir("e.bin"), b, 0);
+    ASSERT_OK(elig_nmnist_read(th_in_tmpdir("e.bin"), &ev, 0));
     ASSERT_EQ_INT(ev.n, 0);
     elig_events_free(&ev);
-    ASSERT_EQ_INT(elig_nmnist_read(in_dir("none.bin"), &ev, 0), ELIG_EIO);
-    rm_tree(g_dir);
+    ASSERT_EQ_INT(elig_nmnist_read(th_in_tmpdir("none.bin"), &ev, 0), ELIG_EIO);
+    th_rm_tree(th_tmpdir_path());
 }
 
 TEST(nmnist_partial_record)
 {
-    tmpdir();
+    th_tmpdir("data");
     unsigned char b[64];
     int64_t t[NEV];
     uint8_t x[NEV], y[NEV], p[NEV];
@@ -727,10 +690,10 @@ TEST(nmnist_partial_record)
         EXPECT_RC("partial record", elig_nmnist_decode(c, len, &ev, 0), ELIG_EFORMAT, "nmnist", want);
         ASSERT_TRUE(ev.t == NULL);
         free(c);
-        put_file(in_dir("p.bin"), b, len);
-        EXPECT_RC("partial record, file", elig_nmnist_read(in_dir("p.bin"), &ev, 0), ELIG_EFORMAT, "nmnist", want);
+        put_file(th_in_tmpdir("p.bin"), b, len);
+        EXPECT_RC("partial record, file", elig_nmnist_read(th_in_tmpdir("p.bin"), &ev, 0), ELIG_EFORMAT, "nmnist", want);
     }
-    rm_tree(g_dir);
+    th_rm_tree(th_tmpdir_path());
 }
 
 TEST(nmnist_real_sample)
@@ -808,21 +771,21 @@ TEST(events_bin_counts)
 
 TEST(nmnist_list_sorted)
 {
-    tmpdir();
+    th_tmpdir("data");
     char p[600];
     const char *dirs[] = {"Train", "Train/0", "Train/1", "Train/10", "Train/cats", "Train/2"};
     for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
-        snprintf(p, sizeof p, "%s/%s", g_dir, dirs[i]);
+        snprintf(p, sizeof p, "%s/%s", th_tmpdir_path(), dirs[i]);
         ASSERT_TRUE(mkdir(p, 0755) == 0);
     }
     const char *files[] = {"Train/0/10.bin", "Train/0/2.bin", "Train/0/1.bin", "Train/1/00007.bin", "Train/10/3.bin",
                            "Train/2/b.bin", "Train/2/a.bin", "Train/2/a.txt", "Train/2/.hidden.bin", "Train/cats/1.bin",
                            "Train/notes.bin"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) put_file(in_dir(files[i]), "", 0);
-    snprintf(p, sizeof p, "%s/Train/1/dir.bin", g_dir); /* a directory named *.bin is skipped */
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) put_file(th_in_tmpdir(files[i]), "", 0);
+    snprintf(p, sizeof p, "%s/Train/1/dir.bin", th_tmpdir_path()); /* a directory named *.bin is skipped */
     ASSERT_TRUE(mkdir(p, 0755) == 0);
     elig_file_list l;
-    snprintf(p, sizeof p, "%s/Train", g_dir);
+    snprintf(p, sizeof p, "%s/Train", th_tmpdir_path());
     ASSERT_OK(elig_nmnist_list(p, &l, 0));
     const char *want[] = {"0/1.bin", "0/2.bin", "0/10.bin", "1/00007.bin", "2/a.bin", "2/b.bin", "10/3.bin"};
     const int lab[] = {0, 0, 0, 1, 2, 2, 10};
@@ -838,9 +801,9 @@ TEST(nmnist_list_sorted)
     ASSERT_EQ_INT(elig_nmnist_list(p, &l, 6), ELIG_ELIMIT);
     ASSERT_OK(elig_nmnist_list(p, &l, 7));
     elig_file_list_free(&l);
-    snprintf(p, sizeof p, "%s/NoSuchDir", g_dir);
+    snprintf(p, sizeof p, "%s/NoSuchDir", th_tmpdir_path());
     ASSERT_EQ_INT(elig_nmnist_list(p, &l, 0), ELIG_EIO);
-    rm_tree(g_dir);
+    th_rm_tree(th_tmpdir_path());
 }
 
 /* ================================================================ fuzz corpora */

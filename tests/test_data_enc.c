@@ -18,39 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char g_dir[256];
-
-static void tmpdir(void)
-{
-    const char *t = getenv("TMPDIR");
-    snprintf(g_dir, sizeof g_dir, "%s/elig_test_enc_XXXXXX", t && *t ? t : "/tmp");
-    if (!mkdtemp(g_dir)) th_fail(__FILE__, __LINE__, "mkdtemp %s: %s", g_dir, strerror(errno));
-}
-
-static const char *in_dir(const char *name)
-{
-    static char p[4][512];
-    static int k;
-    k = (k + 1) & 3;
-    snprintf(p[k], sizeof p[k], "%s/%s", g_dir, name);
-    return p[k];
-}
-
-static void rm_dir(void)
-{
-    DIR *d = opendir(g_dir);
-    if (!d) return;
-    struct dirent *e;
-    char p[600];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(p, sizeof p, "%s/%s", g_dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(g_dir);
-}
-
 static const char *data_path(const char *rel)
 {
     static char p[512];
@@ -345,23 +312,23 @@ static void write_wav(const char *path, int rate, double freq, int n, double amp
 
 TEST(fsdd_to_shd_synthetic)
 {
-    tmpdir();
+    th_tmpdir("enc");
     struct { const char *name; double f; int n; } w[] = {
         {"3_alice_0.wav", 440, 1700}, {"3_alice_7.wav", 523.25, 2385}, {"1_bob_12.wav", 1250, 1300},
         {"1_bob_4.wav", 2000, 2000}, {"0_bob_30.wav", 300, 1900},
     };
-    for (size_t i = 0; i < sizeof w / sizeof *w; i++) write_wav(in_dir(w[i].name), 8000, w[i].f, w[i].n, 0.6);
-    write_wav(in_dir("x_y_z.wav"), 8000, 440, 100, 0.5); /* not an FSDD name: ignored */
-    FILE *f = fopen(in_dir("notes.txt"), "w");
+    for (size_t i = 0; i < sizeof w / sizeof *w; i++) write_wav(th_in_tmpdir(w[i].name), 8000, w[i].f, w[i].n, 0.6);
+    write_wav(th_in_tmpdir("x_y_z.wav"), 8000, 440, 100, 0.5); /* not an FSDD name: ignored */
+    FILE *f = fopen(th_in_tmpdir("notes.txt"), "w");
     fputs("ignored\n", f);
     fclose(f);
     elig_audio_cfg c = elig_audio_cfg_default();
     c.n_channels = 16;
     char train[600], test[600];
-    snprintf(train, sizeof train, "%s/train.h5", g_dir);
-    snprintf(test, sizeof test, "%s/test.h5", g_dir);
+    snprintf(train, sizeof train, "%s/train.h5", th_tmpdir_path());
+    snprintf(test, sizeof test, "%s/test.h5", th_tmpdir_path());
     size_t ntr = 0, nte = 0;
-    ASSERT_OK(elig_fsdd_to_shd(g_dir, train, test, &c, 32, &ntr, &nte));
+    ASSERT_OK(elig_fsdd_to_shd(th_tmpdir_path(), train, test, &c, 32, &ntr, &nte));
     ASSERT_EQ_INT(ntr, 3);
     ASSERT_EQ_INT(nte, 2);
     elig_spike_set s;
@@ -377,7 +344,7 @@ TEST(fsdd_to_shd_synthetic)
         /* the spikes are exactly the front end's output, at step centres */
         elig_wav_info wi;
         elig_real *x = NULL;
-        ASSERT_OK(elig_wav_read(in_dir(w[src[i]].name), &wi, &x, 0));
+        ASSERT_OK(elig_wav_read(th_in_tmpdir(w[src[i]].name), &wi, &x, 0));
         size_t T = elig_audio_n_steps(&c, wi.n_frames);
         elig_real *d = malloc(T * 16 * sizeof *d), *b = malloc(T * 16 * sizeof *b);
         ASSERT_OK(elig_audio_encode(&c, x, wi.n_frames, d));
@@ -404,16 +371,16 @@ TEST(fsdd_to_shd_synthetic)
     ASSERT_EQ_INT(s.labels[1], 3); /* 3_alice_0 */
     elig_spike_set_free(&s);
     /* float16 times: the same spikes, times rounded */
-    ASSERT_OK(elig_fsdd_to_shd(g_dir, train, test, &c, 16, &ntr, &nte));
+    ASSERT_OK(elig_fsdd_to_shd(th_tmpdir_path(), train, test, &c, 16, &ntr, &nte));
     ASSERT_OK(elig_shd_read(train, &s, 0, 0));
     ASSERT_EQ_INT(s.n_samples, 3);
     elig_spike_set_free(&s);
     /* a WAV at another rate is refused, naming it */
-    write_wav(in_dir("5_carol_9.wav"), 16000, 440, 800, 0.5);
-    ASSERT_EQ_INT(elig_fsdd_to_shd(g_dir, train, test, &c, 16, NULL, NULL), ELIG_EFORMAT);
+    write_wav(th_in_tmpdir("5_carol_9.wav"), 16000, 440, 800, 0.5);
+    ASSERT_EQ_INT(elig_fsdd_to_shd(th_tmpdir_path(), train, test, &c, 16, NULL, NULL), ELIG_EFORMAT);
     ASSERT_TRUE(strstr(elig_last_error(), "5_carol_9.wav") != NULL);
-    ASSERT_EQ_INT(elig_fsdd_to_shd(g_dir, train, test, &c, 12, NULL, NULL), ELIG_EINVAL);
-    rm_dir();
+    ASSERT_EQ_INT(elig_fsdd_to_shd(th_tmpdir_path(), train, test, &c, 12, NULL, NULL), ELIG_EINVAL);
+    th_rm_tmpdir();
 }
 
 TEST(fsdd_to_shd_real_files)
@@ -423,19 +390,19 @@ TEST(fsdd_to_shd_real_files)
     char rec[PATH_MAX];
     if (!realpath(root, rec)) th_fail(__FILE__, __LINE__, "realpath %s: %s", root, strerror(errno));
     *strrchr(rec, '/') = '\0'; /* absolute: the links live in another directory */
-    tmpdir();
+    th_tmpdir("enc");
     const char *names[4] = {"0_george_0.wav", "0_george_5.wav", "7_jackson_3.wav", "7_theo_45.wav"};
     for (int i = 0; i < 4; i++) {
         char src[PATH_MAX + 64];
         snprintf(src, sizeof src, "%s/%s", rec, names[i]);
-        ASSERT_TRUE(symlink(src, in_dir(names[i])) == 0);
+        ASSERT_TRUE(symlink(src, th_in_tmpdir(names[i])) == 0);
     }
     char train[600], test[600];
-    snprintf(train, sizeof train, "%s/fsdd_train.h5", g_dir);
-    snprintf(test, sizeof test, "%s/fsdd_test.h5", g_dir);
+    snprintf(train, sizeof train, "%s/fsdd_train.h5", th_tmpdir_path());
+    snprintf(test, sizeof test, "%s/fsdd_test.h5", th_tmpdir_path());
     elig_audio_cfg c = elig_audio_cfg_default();
     size_t ntr, nte;
-    ASSERT_OK(elig_fsdd_to_shd(g_dir, train, test, &c, 16, &ntr, &nte));
+    ASSERT_OK(elig_fsdd_to_shd(th_tmpdir_path(), train, test, &c, 16, &ntr, &nte));
     ASSERT_EQ_INT(ntr, 2);
     ASSERT_EQ_INT(nte, 2);
     elig_spike_set s;
@@ -447,7 +414,7 @@ TEST(fsdd_to_shd_real_files)
     ASSERT_TRUE(s.n_spikes > 100);
     ASSERT_TRUE(s.n_units <= 64);
     elig_spike_set_free(&s);
-    rm_dir();
+    th_rm_tmpdir();
 }
 
 /* ================================================================ Randman */
@@ -651,17 +618,17 @@ TEST(yinyang_published_split)
 
 TEST(yinyang_load_malformed)
 {
-    tmpdir();
+    th_tmpdir("enc");
     double good[3 * 4] = {0.3, 0.6, 0.7, 0.4, 0.5, 0.5, 0.5, 0.5, 0.9, 0.45, 0.1, 0.55};
     double lab[3] = {0, 2, 1};
     int64_t s34[2] = {3, 4}, s33[2] = {4, 3}, s3[1] = {3}, s2[1] = {2};
     elig_real *x;
     int32_t *l;
     size_t n;
-    ASSERT_EQ_INT(elig_yinyang_load(g_dir, "test", &x, &l, &n), ELIG_EIO); /* no files */
-    ASSERT_OK(elig_npy_write_f64(in_dir("test_samples.npy"), good, 2, s34));
-    ASSERT_OK(elig_npy_write_f64(in_dir("test_labels.npy"), lab, 1, s3));
-    ASSERT_OK(elig_yinyang_load(g_dir, "test", &x, &l, &n));
+    ASSERT_EQ_INT(elig_yinyang_load(th_tmpdir_path(), "test", &x, &l, &n), ELIG_EIO); /* no files */
+    ASSERT_OK(elig_npy_write_f64(th_in_tmpdir("test_samples.npy"), good, 2, s34));
+    ASSERT_OK(elig_npy_write_f64(th_in_tmpdir("test_labels.npy"), lab, 1, s3));
+    ASSERT_OK(elig_yinyang_load(th_tmpdir_path(), "test", &x, &l, &n));
     ASSERT_EQ_INT(n, 3);
     ASSERT_EQ_INT(l[1], 2);
     free(x);
@@ -681,13 +648,13 @@ TEST(yinyang_load_malformed)
         if (cases[k].step == 3) g2[6] = 0.6;
         if (cases[k].step == 4) { g2[8] = 1.5; g2[10] = -0.5; }
         if (cases[k].step == 5) l2[0] = 0.5;
-        ASSERT_OK(elig_npy_write_f64(in_dir("test_samples.npy"), g2, 2, ss));
-        ASSERT_OK(elig_npy_write_f64(in_dir("test_labels.npy"), l2, 1, ls));
+        ASSERT_OK(elig_npy_write_f64(th_in_tmpdir("test_samples.npy"), g2, 2, ss));
+        ASSERT_OK(elig_npy_write_f64(th_in_tmpdir("test_labels.npy"), l2, 1, ls));
         x = (elig_real *)1;
-        int rc = elig_yinyang_load(g_dir, "test", &x, &l, &n);
+        int rc = elig_yinyang_load(th_tmpdir_path(), "test", &x, &l, &n);
         if (rc != ELIG_EFORMAT || (cases[k].needle && !strstr(elig_last_error(), cases[k].needle)))
             th_fail(__FILE__, __LINE__, "%s: got %s (%s)", cases[k].what, elig_status_name(rc), elig_last_error());
         ASSERT_TRUE(x == NULL && n == 0);
     }
-    rm_dir();
+    th_rm_tmpdir();
 }

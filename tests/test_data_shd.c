@@ -22,39 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char g_dir[256];
-
-static void tmpdir(void)
-{
-    const char *t = getenv("TMPDIR");
-    snprintf(g_dir, sizeof g_dir, "%s/elig_test_shd_XXXXXX", t && *t ? t : "/tmp");
-    if (!mkdtemp(g_dir)) th_fail(__FILE__, __LINE__, "mkdtemp %s: %s", g_dir, strerror(errno));
-}
-
-static const char *in_dir(const char *name)
-{
-    static char p[4][512];
-    static int k;
-    k = (k + 1) & 3;
-    snprintf(p[k], sizeof p[k], "%s/%s", g_dir, name);
-    return p[k];
-}
-
-static void rm_dir(void)
-{
-    DIR *d = opendir(g_dir);
-    if (!d) return;
-    struct dirent *e;
-    char p[600];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(p, sizeof p, "%s/%s", g_dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(g_dir);
-}
-
 /* No HDF5 file, group or dataset left open by the library (failed calls included). */
 static void no_open_ids_at(const char *file, int line)
 {
@@ -111,21 +78,21 @@ static void check_same(const elig_spike_set *a, const elig_spike_set *r, int exa
 
 TEST(shd_roundtrip_f16_f32)
 {
-    tmpdir();
+    th_tmpdir("shd");
     for (int bits = 16; bits <= 32; bits += 16) {
         elig_spike_set s = fixture(bits == 16);
-        ASSERT_OK(elig_shd_write(in_dir("a.h5"), &s, bits));
+        ASSERT_OK(elig_shd_write(th_in_tmpdir("a.h5"), &s, bits));
         elig_spike_set r;
-        ASSERT_OK(elig_shd_read(in_dir("a.h5"), &r, 0, 0));
+        ASSERT_OK(elig_shd_read(th_in_tmpdir("a.h5"), &r, 0, 0));
         check_same(&s, &r, 1);
         elig_spike_set_free(&r);
         ASSERT_TRUE(r.block_ == NULL && r.times == NULL);
         elig_spike_set_free(&r);
         /* caps: exactly the counts pass, one less is ELIMIT */
-        ASSERT_OK(elig_shd_read(in_dir("a.h5"), &r, NS, NSPK));
+        ASSERT_OK(elig_shd_read(th_in_tmpdir("a.h5"), &r, NS, NSPK));
         elig_spike_set_free(&r);
-        ASSERT_EQ_INT(elig_shd_read(in_dir("a.h5"), &r, NS - 1, 0), ELIG_ELIMIT);
-        ASSERT_EQ_INT(elig_shd_read(in_dir("a.h5"), &r, 0, NSPK - 1), ELIG_ELIMIT);
+        ASSERT_EQ_INT(elig_shd_read(th_in_tmpdir("a.h5"), &r, NS - 1, 0), ELIG_ELIMIT);
+        ASSERT_EQ_INT(elig_shd_read(th_in_tmpdir("a.h5"), &r, 0, NSPK - 1), ELIG_ELIMIT);
         ASSERT_TRUE(r.block_ == NULL);
     }
     /* arbitrary times through float16: within half an ulp; without speakers and keys */
@@ -133,9 +100,9 @@ TEST(shd_roundtrip_f16_f32)
     s.speakers = NULL;
     s.keys = NULL;
     s.n_keys = 0;
-    ASSERT_OK(elig_shd_write(in_dir("b.h5"), &s, 16));
+    ASSERT_OK(elig_shd_write(th_in_tmpdir("b.h5"), &s, 16));
     elig_spike_set r;
-    ASSERT_OK(elig_shd_read(in_dir("b.h5"), &r, 0, 0));
+    ASSERT_OK(elig_shd_read(th_in_tmpdir("b.h5"), &r, 0, 0));
     check_same(&s, &r, 0);
     int changed = 0;
     for (int k = 0; k < NSPK; k++) changed += r.times[k] != s.times[k];
@@ -143,7 +110,7 @@ TEST(shd_roundtrip_f16_f32)
     elig_spike_set_free(&r);
     /* nothing left behind but the two files */
     int files = 0;
-    DIR *d = opendir(g_dir);
+    DIR *d = opendir(th_tmpdir_path());
     struct dirent *e;
     while ((e = readdir(d))) files += e->d_name[0] != '.';
     closedir(d);
@@ -151,44 +118,44 @@ TEST(shd_roundtrip_f16_f32)
     /* an empty set */
     size_t z = 0;
     elig_spike_set em = {.n_samples = 0, .offset = &z};
-    ASSERT_OK(elig_shd_write(in_dir("c.h5"), &em, 16));
-    ASSERT_OK(elig_shd_read(in_dir("c.h5"), &r, 0, 0));
+    ASSERT_OK(elig_shd_write(th_in_tmpdir("c.h5"), &em, 16));
+    ASSERT_OK(elig_shd_read(th_in_tmpdir("c.h5"), &r, 0, 0));
     ASSERT_EQ_INT(r.n_samples, 0);
     ASSERT_EQ_INT(r.n_units, 0);
     elig_spike_set_free(&r);
     ASSERT_NO_OPEN_IDS();
-    rm_dir();
+    th_rm_tmpdir();
 }
 
 TEST(shd_write_invalid)
 {
-    tmpdir();
+    th_tmpdir("shd");
     elig_spike_set s = fixture(1);
-    ASSERT_EQ_INT(elig_shd_write(in_dir("x.h5"), &s, 8), ELIG_EINVAL);
+    ASSERT_EQ_INT(elig_shd_write(th_in_tmpdir("x.h5"), &s, 8), ELIG_EINVAL);
     ASSERT_EQ_INT(elig_shd_write(NULL, &s, 16), ELIG_EINVAL);
-    ASSERT_EQ_INT(elig_shd_write(in_dir("x.h5"), NULL, 16), ELIG_EINVAL);
+    ASSERT_EQ_INT(elig_shd_write(th_in_tmpdir("x.h5"), NULL, 16), ELIG_EINVAL);
     size_t bad_off[NS + 1] = {0, 7, 6, 15, 16, NSPK};
     s.offset = bad_off;
-    ASSERT_EQ_INT(elig_shd_write(in_dir("x.h5"), &s, 16), ELIG_EINVAL);
+    ASSERT_EQ_INT(elig_shd_write(th_in_tmpdir("x.h5"), &s, 16), ELIG_EINVAL);
     ASSERT_TRUE(strstr(elig_last_error(), "offset") != NULL);
     s = fixture(1);
     g_lab[2] = -1;
-    ASSERT_EQ_INT(elig_shd_write(in_dir("x.h5"), &s, 16), ELIG_EINVAL);
+    ASSERT_EQ_INT(elig_shd_write(th_in_tmpdir("x.h5"), &s, 16), ELIG_EINVAL);
     ASSERT_TRUE(strstr(elig_last_error(), "labels[2]") != NULL);
     g_lab[2] = 19;
     g_t[4] = -0.5f;
-    ASSERT_EQ_INT(elig_shd_write(in_dir("x.h5"), &s, 16), ELIG_EINVAL);
+    ASSERT_EQ_INT(elig_shd_write(th_in_tmpdir("x.h5"), &s, 16), ELIG_EINVAL);
     ASSERT_TRUE(strstr(elig_last_error(), "times[4]") != NULL);
     g_t[4] = 70000.0f; /* beyond float16 */
-    ASSERT_EQ_INT(elig_shd_write(in_dir("x.h5"), &s, 16), ELIG_EINVAL);
-    ASSERT_OK(elig_shd_write(in_dir("x.h5"), &s, 32));
+    ASSERT_EQ_INT(elig_shd_write(th_in_tmpdir("x.h5"), &s, 16), ELIG_EINVAL);
+    ASSERT_OK(elig_shd_write(th_in_tmpdir("x.h5"), &s, 32));
     g_spk[1] = 65536;
-    ASSERT_EQ_INT(elig_shd_write(in_dir("x.h5"), &s, 32), ELIG_EINVAL);
+    ASSERT_EQ_INT(elig_shd_write(th_in_tmpdir("x.h5"), &s, 32), ELIG_EINVAL);
     g_spk[1] = 0;
     /* an unwritable place: EIO, and no temp file left */
     ASSERT_EQ_INT(elig_shd_write("/nonexistent-dir/x.h5", &s, 32), ELIG_EIO);
     ASSERT_NO_OPEN_IDS();
-    rm_dir();
+    th_rm_tmpdir();
 }
 
 /* ---------------------------------------------------------------- files laid out by hand */
@@ -328,9 +295,9 @@ static void write_layout(const char *path, const layout *L)
 
 static void expect_bad_at(const char *file, int line, const char *what, const layout *L, int want, const char *needle)
 {
-    write_layout(in_dir("m.h5"), L);
+    write_layout(th_in_tmpdir("m.h5"), L);
     elig_spike_set r;
-    int rc = elig_shd_read(in_dir("m.h5"), &r, 0, 0);
+    int rc = elig_shd_read(th_in_tmpdir("m.h5"), &r, 0, 0);
     const char *m = elig_last_error();
     if (rc != want) th_fail(file, line, "%s: got %s (%s), expected %s", what, elig_status_name(rc), m, elig_status_name(want));
     if (strncmp(m, "shd", 3) != 0) th_fail(file, line, "%s: message does not start with shd: %s", what, m);
@@ -342,13 +309,13 @@ static void expect_bad_at(const char *file, int line, const char *what, const la
 
 TEST(shd_other_dtypes_convert)
 {
-    tmpdir();
+    th_tmpdir("shd");
     layout L = {0};
     L.with_speaker = 1;
     L.vlen_keys = 1;
-    write_layout(in_dir("o.h5"), &L);
+    write_layout(th_in_tmpdir("o.h5"), &L);
     elig_spike_set r;
-    ASSERT_OK(elig_shd_read(in_dir("o.h5"), &r, 0, 0));
+    ASSERT_OK(elig_shd_read(th_in_tmpdir("o.h5"), &r, 0, 0));
     ASSERT_EQ_INT(r.n_samples, HN);
     ASSERT_EQ_INT(r.n_spikes, 10);
     size_t k = 0;
@@ -365,12 +332,12 @@ TEST(shd_other_dtypes_convert)
     ASSERT_TRUE(!strcmp(r.keys[2], "a-much-longer-key") && !strcmp(r.keys[0], "null"));
     ASSERT_EQ_INT(r.n_units, 3 * 100 + 7 + 1);
     elig_spike_set_free(&r);
-    rm_dir();
+    th_rm_tmpdir();
 }
 
 TEST(shd_malformed_layouts)
 {
-    tmpdir();
+    th_tmpdir("shd");
     layout L;
 #define CASE(field, value, want, needle) do { memset(&L, 0, sizeof L); L.field = value; EXPECT_BAD(#field, &L, want, needle); } while (0)
     ASSERT_NO_OPEN_IDS();
@@ -396,15 +363,15 @@ TEST(shd_malformed_layouts)
     L.speaker_n_delta = 2;
     EXPECT_BAD("speaker length", &L, ELIG_EFORMAT, "'extra/speaker': has 6 entries");
 #undef CASE
-    rm_dir();
+    th_rm_tmpdir();
 }
 
 /* Datasets declared with 2^40 entries and no storage: the length alone must be refused
  * before any read or allocation. */
 TEST(shd_absurd_counts)
 {
-    tmpdir();
-    h5w w = h5_create(in_dir("big.h5"));
+    th_tmpdir("shd");
+    h5w w = h5_create(th_in_tmpdir("big.h5"));
     hsize_t n = (hsize_t)1 << 40;
     hid_t ft = H5Tvlen_create(H5T_IEEE_F32LE), fu = H5Tvlen_create(H5T_STD_U16LE);
     h5_ds(&w, "spikes/times", ft, -1, 1, &n, NULL);
@@ -415,7 +382,7 @@ TEST(shd_absurd_counts)
     h5_close(&w);
     elig_spike_set r;
     long before = th_alloc_count();
-    ASSERT_EQ_INT(elig_shd_read(in_dir("big.h5"), &r, 0, 0), ELIG_ELIMIT);
+    ASSERT_EQ_INT(elig_shd_read(th_in_tmpdir("big.h5"), &r, 0, 0), ELIG_ELIMIT);
     ASSERT_TRUE(strstr(elig_last_error(), "1099511627776 samples") != NULL);
     ASSERT_LE(th_alloc_count() - before, 4); /* our side allocated nothing sized by N */
     /* keys: 65536 fixed strings of 4096 bytes (268 MB) declared, nothing stored: over the
@@ -424,8 +391,8 @@ TEST(shd_absurd_counts)
     const hsize_t nk[2] = {65536, 65537};
     const size_t ksz[2] = {4096, 4};
     for (int k = 0; k < 2; k++) {
-        ASSERT_OK(elig_shd_write(in_dir("keys.h5"), &s, 16));
-        hid_t f = H5Fopen(in_dir("keys.h5"), H5F_ACC_RDWR, H5P_DEFAULT);
+        ASSERT_OK(elig_shd_write(th_in_tmpdir("keys.h5"), &s, 16));
+        hid_t f = H5Fopen(th_in_tmpdir("keys.h5"), H5F_ACC_RDWR, H5P_DEFAULT);
         ASSERT_TRUE(f >= 0);
         H5Ldelete(f, "extra/keys", H5P_DEFAULT);
         hid_t st = H5Tcopy(H5T_C_S1);
@@ -438,27 +405,27 @@ TEST(shd_absurd_counts)
         H5Tclose(st);
         H5Fclose(f);
         before = th_alloc_count();
-        ASSERT_EQ_INT(elig_shd_read(in_dir("keys.h5"), &r, 0, 0), ELIG_EFORMAT);
+        ASSERT_EQ_INT(elig_shd_read(th_in_tmpdir("keys.h5"), &r, 0, 0), ELIG_EFORMAT);
         ASSERT_TRUE(strstr(elig_last_error(), "'extra/keys'") != NULL);
         ASSERT_TRUE(strstr(elig_last_error(), k == 0 ? "budget" : "65537 keys") != NULL);
     }
-    rm_dir();
+    th_rm_tmpdir();
 }
 
 TEST(shd_not_hdf5_and_truncated)
 {
-    tmpdir();
+    th_tmpdir("shd");
     elig_spike_set r;
-    ASSERT_EQ_INT(elig_shd_read(in_dir("missing.h5"), &r, 0, 0), ELIG_EIO);
-    FILE *f = fopen(in_dir("text.h5"), "wb");
+    ASSERT_EQ_INT(elig_shd_read(th_in_tmpdir("missing.h5"), &r, 0, 0), ELIG_EIO);
+    FILE *f = fopen(th_in_tmpdir("text.h5"), "wb");
     fputs("this is not an HDF5 file, just text that is long enough to be looked at by H5Fis_hdf5.\n", f);
     fclose(f);
-    ASSERT_EQ_INT(elig_shd_read(in_dir("text.h5"), &r, 0, 0), ELIG_EFORMAT);
+    ASSERT_EQ_INT(elig_shd_read(th_in_tmpdir("text.h5"), &r, 0, 0), ELIG_EFORMAT);
     ASSERT_TRUE(strstr(elig_last_error(), "not an HDF5 file") != NULL);
     /* a valid file cut short at many offsets: refused (EFORMAT), never a crash or a print */
     elig_spike_set s = fixture(1);
-    ASSERT_OK(elig_shd_write(in_dir("full.h5"), &s, 16));
-    f = fopen(in_dir("full.h5"), "rb");
+    ASSERT_OK(elig_shd_write(th_in_tmpdir("full.h5"), &s, 16));
+    f = fopen(th_in_tmpdir("full.h5"), "rb");
     fseek(f, 0, SEEK_END);
     long len = ftell(f);
     fseek(f, 0, SEEK_SET);
@@ -467,10 +434,10 @@ TEST(shd_not_hdf5_and_truncated)
     fclose(f);
     int cuts = 0;
     for (long cut = 0; cut < len; cut += len / 23 + 1) {
-        f = fopen(in_dir("cut.h5"), "wb");
+        f = fopen(th_in_tmpdir("cut.h5"), "wb");
         fwrite(b, 1, (size_t)cut, f);
         fclose(f);
-        int rc = elig_shd_read(in_dir("cut.h5"), &r, 0, 0);
+        int rc = elig_shd_read(th_in_tmpdir("cut.h5"), &r, 0, 0);
         if (rc != ELIG_EFORMAT)
             th_fail(__FILE__, __LINE__, "cut at %ld of %ld: got %s (%s)", cut, len, elig_status_name(rc), elig_last_error());
         cuts++;
@@ -478,7 +445,7 @@ TEST(shd_not_hdf5_and_truncated)
     ASSERT_TRUE(cuts >= 20);
     ASSERT_NO_OPEN_IDS();
     free(b);
-    rm_dir();
+    th_rm_tmpdir();
 }
 
 /* h5py reads what the writer wrote: float16 times, uint16 units, the values. */
@@ -486,9 +453,9 @@ TEST(shd_h5py_reads_writer_output)
 {
     if (system("/usr/bin/python3 -c 'import h5py, numpy' >/dev/null 2>&1") != 0)
         SKIP("/usr/bin/python3 with h5py (Debian python3-h5py) not available");
-    tmpdir();
+    th_tmpdir("shd");
     elig_spike_set s = fixture(1);
-    ASSERT_OK(elig_shd_write(in_dir("p.h5"), &s, 16));
+    ASSERT_OK(elig_shd_write(th_in_tmpdir("p.h5"), &s, 16));
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
              "/usr/bin/python3 -c \"\n"
@@ -505,9 +472,9 @@ TEST(shd_h5py_reads_writer_output)
              "assert list(f['extra/speaker'][:]) == [1, 0, 9, 65535, 2]\n"
              "assert f['extra/keys'][0] == b'english-zero'\n"
              "\" %s",
-             in_dir("p.h5"));
+             th_in_tmpdir("p.h5"));
     ASSERT_EQ_INT(system(cmd), 0);
-    rm_dir();
+    th_rm_tmpdir();
 }
 
 TEST(shd_bin_sample)
