@@ -284,16 +284,28 @@ static void span_ref(const span_args *a, elig_real *restrict eps, elig_real *res
     }
 }
 
+/* The last stage of the fast kernels: the gradient (per-step loss) and the window sum of an
+ * aggregated loss, both from the filtered trace tr, in the reference kernel's order. */
+static void span_out(const span_args *a, elig_real *restrict g, const elig_real *restrict tr, int m)
+{
+    const elig_real Li = a->Li, w = a->inv_w;
+    elig_real *restrict S = a->S;
+    if (g)
+        for (int q = 0; q < m; q++) g[q] += Li * tr[q];
+    if (S)
+        for (int q = 0; q < m; q++) S[q] += w * tr[q];
+}
+
 /* The reference kernel's arithmetic in the same order, specialised for the common case
  * (block influence, one filter stage, per-step loss) with s = 1 (LIF, rate) and s = 2 (ALIF,
  * CuBa-LIF) so the compiler vectorises it; tested bit-identical to span_ref. */
 static void span_s1(const span_args *a, elig_real *restrict eps, elig_real *restrict g, const elig_real *restrict pre, int m)
 {
-    if (a->pre_mode || !a->eb1 || a->eb2 || a->S) {
+    if (a->pre_mode || !a->eb1 || a->eb2) {
         span_ref(a, eps, g, pre, m);
         return;
     }
-    const elig_real A = a->A[0], dc = a->dc[0], d = a->dzdh[0], k = a->k1, so = a->c1, Li = a->Li;
+    const elig_real A = a->A[0], dc = a->dc[0], d = a->dzdh[0], k = a->k1, so = a->c1;
     elig_real *restrict es = a->es, *restrict eb = a->eb1;
     if (es)
         for (int q = 0; q < m; q++) {
@@ -308,19 +320,18 @@ static void span_s1(const span_args *a, elig_real *restrict eps, elig_real *rest
             eps[q] = en;
             eb[q] = k * eb[q] + so * (d * en);
         }
-    if (g)
-        for (int q = 0; q < m; q++) g[q] += Li * eb[q];
+    span_out(a, g, eb, m);
 }
 
 static void span_s2(const span_args *a, elig_real *restrict eps, elig_real *restrict g, const elig_real *restrict pre, int m)
 {
-    if (a->pre_mode || !a->eb1 || a->eb2 || a->S) {
+    if (a->pre_mode || !a->eb1 || a->eb2) {
         span_ref(a, eps, g, pre, m);
         return;
     }
     const elig_real A00 = a->A[0], A01 = a->A[1], A10 = a->A[2], A11 = a->A[3];
     const elig_real c0 = a->dc[0], c1 = a->dc[1], d0 = a->dzdh[0], d1 = a->dzdh[1];
-    const elig_real k = a->k1, so = a->c1, Li = a->Li;
+    const elig_real k = a->k1, so = a->c1;
     elig_real *restrict e0 = eps, *restrict e1 = eps + a->stride, *restrict es = a->es, *restrict eb = a->eb1;
     if (es)
         for (int q = 0; q < m; q++) {
@@ -339,8 +350,7 @@ static void span_s2(const span_args *a, elig_real *restrict eps, elig_real *rest
             e1[q] = n1;
             eb[q] = k * eb[q] + so * (d0 * n0 + d1 * n1);
         }
-    if (g)
-        for (int q = 0; q < m; q++) g[q] += Li * eb[q];
+    span_out(a, g, eb, m);
 }
 
 /* Presynaptic mode: e_q = dzdh . eps_q with the traces shared by the layer; the same order of
@@ -348,7 +358,7 @@ static void span_s2(const span_args *a, elig_real *restrict eps, elig_real *rest
 static void span_pre(const span_args *a, elig_real *restrict eps, elig_real *restrict g, const elig_real *restrict pre, int m)
 {
     const int s = a->s;
-    if (a->S || s > 3) {
+    if (s > 3 || (a->S && (!a->eb1 || a->eb2 || a->es || s > 2))) {
         span_ref(a, eps, g, pre, m);
         return;
     }
@@ -362,8 +372,7 @@ static void span_pre(const span_args *a, elig_real *restrict eps, elig_real *res
             for (int q = 0; q < m; q++) eb1[q] = k1 * eb1[q] + c1 * (0 + d0 * e0[q]);
         else
             for (int q = 0; q < m; q++) eb1[q] = k1 * eb1[q] + c1 * ((0 + d0 * e0[q]) + d1 * e1[q]);
-        if (g)
-            for (int q = 0; q < m; q++) g[q] += Li * eb1[q];
+        span_out(a, g, eb1, m);
         return;
     }
     if (!eb1 && !es && s <= 2) { /* unfiltered (local signals): only the gradient */

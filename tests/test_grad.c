@@ -362,8 +362,12 @@ TEST(trace_fast_kernels_equal_reference_kernel)
         {&elig_neuron_alif, "ostl"}, {&elig_neuron_lif_cuba, "superspike"}, {&elig_neuron_lif, "superspike"},
         {&elig_neuron_lif_cuba, "decolle"}, {&elig_neuron_decolle, "decolle"}, {&elig_neuron_rate, "rflo"},
     };
+    /* per-step loss (mse) and an aggregated one (ce_mean: the window sums S of the traces) */
+    const elig_loss *losses[2] = {&elig_loss_mse, &elig_loss_ce_mean};
+    int n_agg = 0;
     for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++)
-        for (int reg = 0; reg < 2; reg++) {
+        for (int reg = 0; reg < 4; reg++) {
+            const elig_loss *lf = losses[reg >> 1];
             elig_net_cfg nc = make_net(cases[ci].m, 2, 1, 0, 0);
             if (cases[ci].m == &elig_neuron_decolle)
                 for (int l = 0; l < 2; l++) nc.layer[l].neuron = elig_neuron_params_default(&elig_neuron_decolle);
@@ -373,11 +377,15 @@ TEST(trace_fast_kernels_equal_reference_kernel)
                 elig_net *net;
                 elig_learner *L;
                 ASSERT_OK(elig_net_create(&nc, &net));
-                elig_learner_cfg lc = learner(&elig_rule_trace, &elig_loss_mse);
+                elig_learner_cfg lc = learner(&elig_rule_trace, lf);
                 ASSERT_OK(elig_learner_preset(cases[ci].preset, &lc));
                 if (!strcmp(cases[ci].preset, "eprop")) lc.feedback = ELIG_FB_RANDOM;
-                lc.reg_rate = reg ? 0.3 : 0;
-                ASSERT_OK(elig_learner_create(net, &lc, &L));
+                lc.reg_rate = reg & 1 ? 0.3 : 0;
+                if (elig_learner_create(net, &lc, &L) != ELIG_OK) { /* a rule refusing aggregated losses */
+                    ASSERT_TRUE(!elig_loss_is_per_step(lf));
+                    elig_net_free(net);
+                    break;
+                }
                 elig__trace_use_reference_kernel(L, ref);
                 ASSERT_OK(elig_learner_begin(L, T_SEQ));
                 for (int t = 0; t < T_SEQ; t++)
@@ -389,11 +397,14 @@ TEST(trace_fast_kernels_equal_reference_kernel)
                 elig_learner_free(L);
                 elig_net_free(net);
             }
+            if (!P) continue;
             ASSERT_TRUE(th_norm(g[0], P) > 0);
             if (memcmp(g[0], g[1], P * sizeof(elig_real)))
-                th_fail(__FILE__, __LINE__, "%s on %s (reg %d): fast and reference kernels differ", cases[ci].preset,
-                        elig_neuron_name(cases[ci].m), reg);
+                th_fail(__FILE__, __LINE__, "%s on %s (%s, reg %d): fast and reference kernels differ", cases[ci].preset,
+                        elig_neuron_name(cases[ci].m), elig_loss_name(lf), reg & 1);
+            n_agg += !elig_loss_is_per_step(lf);
         }
+    ASSERT_TRUE(n_agg >= 8); /* the aggregated loss was exercised */
 }
 
 TEST(event_driven_input_kernel_equals_dense_kernel)
