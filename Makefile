@@ -5,6 +5,7 @@
 #   make check      all three (what the README's test command runs)
 #   make bench      benchmarks against the PyTorch reference (not tests)
 #   make install    PREFIX=/usr/local: lib, header, CLI, pkg-config file
+.DEFAULT_GOAL := all
 PREFIX  ?= /usr/local
 CC      ?= cc
 PY      ?= /usr/bin/python3

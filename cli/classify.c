@@ -33,18 +33,16 @@ typedef struct {
 /* Evaluate the samples idx[0..n) in batches of B: returns the number correct; conf (K, K)
  * counts (true, predicted) when given. y (T, B, K) receives the readout of the last batch. */
 static long evaluate(elig_net *net, const cli_dataset *d, const int32_t *idx, int n, int B, int b0, int b1,
-                     elig_real *xt, elig_real *yrec, int32_t *lab, long *conf, elig_real *zrec, int n0)
+                     elig_real *xt, elig_real *yrec, int32_t *lab, long *conf, elig_real *zrec, int n0, int32_t *bidx, size_t *cur)
 {
-    const int T = d->T, n_in = d->n_in, K = d->n_classes;
+    const int T = d->T, K = d->n_classes;
     long right = 0;
     for (int s = 0; s < n; s += B) {
         int nb = n - s < B ? n - s : B;
+        for (int b = 0; b < B; b++) bidx[b] = idx[s + (b < nb ? b : 0)];
         elig_net_reset_state(net);
         for (int t = 0; t < T; t++) {
-            for (int b = 0; b < B; b++) {
-                int i = idx[s + (b < nb ? b : 0)];
-                memcpy(xt + (size_t)b * n_in, d->x + ((size_t)i * T + t) * n_in, (size_t)n_in * sizeof *xt);
-            }
+            cli_dataset_step(d, bidx, B, t, cur, xt);
             elig_net_step(net, xt);
             memcpy(yrec + (size_t)t * B * K, elig_net_output(net), (size_t)B * K * sizeof *yrec);
             if (zrec) memcpy(zrec + (size_t)t * n0, elig_net_spikes(net, 0), (size_t)n0 * sizeof *zrec);
@@ -124,16 +122,23 @@ static int write_text_files(const cli_config *c, const cli_dataset *d, const epo
 
 int cli_train_dataset(cli_config *c, int quiet)
 {
+    return cli_train_dataset_res(c, quiet, NULL, NULL);
+}
+
+int cli_train_dataset_res(cli_config *c, int quiet, cli_class_result *res, const cli_dataset *pre)
+{
     cli_dataset d;
     elig_net *net = NULL;
     elig_learner *L = NULL;
     elig_optim *opt = NULL;
     elig_real *xt = NULL, *tgt = NULL, *yrec = NULL, *zrec = NULL, *best = NULL, *p0 = NULL;
-    int32_t *order = NULL, *lab = NULL;
+    int32_t *order = NULL, *lab = NULL, *bidx = NULL;
+    size_t *cur = NULL;
     long *conf = NULL;
     epoch_row *m = NULL;
-    double *eloss = NULL;
-    int rc = cli_dataset_load(c, &d);
+    double *eloss = NULL, *etr = NULL, *eva = NULL;
+    int rc = pre ? CLI_OK : cli_dataset_load(c, &d);
+    if (pre) d = *pre; /* borrowed: not freed here */
     if (rc) goto out;
     const int B = c->net.batch, T = d.T, n_in = d.n_in, K = d.n_classes;
     if (d.n_train < B) {
@@ -190,10 +195,14 @@ int cli_train_dataset(cli_config *c, int quiet)
     p0 = cli_array(sizeof(elig_real), 1, np);
     order = cli_array(sizeof(int32_t), 1, (size_t)d.n_train);
     lab = cli_array(sizeof(int32_t), 1, (size_t)B);
+    bidx = cli_array(sizeof(int32_t), 1, (size_t)B);
+    cur = cli_array(sizeof(size_t), 1, (size_t)B);
     conf = cli_array(sizeof(long), 2, (size_t)K, (size_t)K);
     m = cli_array(sizeof(epoch_row), 1, (size_t)c->epochs);
     eloss = cli_array(sizeof(double), 1, (size_t)c->epochs);
-    if (!xt || !tgt || !yrec || !zrec || !best || !p0 || !order || !lab || !conf || !m || !eloss) {
+    etr = cli_array(sizeof(double), 1, (size_t)c->epochs);
+    eva = cli_array(sizeof(double), 1, (size_t)c->epochs);
+    if (!xt || !tgt || !yrec || !zrec || !best || !p0 || !order || !lab || !bidx || !cur || !conf || !m || !eloss || !etr || !eva) {
         rc = cli_fail(CLI_ERUN, "out of memory for the batch buffers");
         goto out;
     }
@@ -202,7 +211,7 @@ int cli_train_dataset(cli_config *c, int quiet)
     memcpy(best, P, np * sizeof *P);
     elig_rng rng;
     elig_rng_seed(&rng, c->seed ^ 0xba7c4ULL);
-    const int32_t *vidx = d.n_val ? d.val : d.test;
+    const int32_t *vidx = d.n_val ? d.val_idx : d.test;
     const int nv = d.n_val ? d.n_val : d.n_test;
     if (!quiet)
         fprintf(stderr, "elig: %s: %d train / %d val / %d test samples, %d steps, %d inputs, %d classes; rule %s, loss %s [%d, %d)\n",
@@ -228,8 +237,7 @@ int cli_train_dataset(cli_config *c, int quiet)
                 goto out;
             }
             for (int t = 0; t < T; t++) {
-                for (int b = 0; b < B; b++)
-                    memcpy(xt + (size_t)b * n_in, d.x + ((size_t)ix[b] * T + t) * n_in, (size_t)n_in * sizeof *xt);
+                cli_dataset_step(&d, ix, B, t, cur, xt);
                 elig_learner_step(L, xt, tgt, NULL);
                 memcpy(yrec + (size_t)t * B * K, elig_net_output(net), (size_t)B * K * sizeof *yrec);
             }
@@ -251,7 +259,7 @@ int cli_train_dataset(cli_config *c, int quiet)
             }
             elig_learner_after_update(L);
         }
-        long vr = evaluate(net, &d, vidx, nv, B, b0, b1, xt, yrec, lab, NULL, NULL, n0);
+        long vr = evaluate(net, &d, vidx, nv, B, b0, b1, xt, yrec, lab, NULL, NULL, n0, bidx, cur);
         epoch_row *r = &m[n_ep++];
         r->epoch = e + 1;
         r->loss = lsum / nbatch;
@@ -260,6 +268,8 @@ int cli_train_dataset(cli_config *c, int quiet)
         r->lr = lr;
         r->seconds = cli_now() - t0;
         eloss[e] = r->loss;
+        etr[e] = r->train_acc;
+        eva[e] = r->val_acc;
         if (!quiet)
             fprintf(stderr, "epoch %3d  loss %.4f  train %.2f%%  val %.2f%%  lr %.3g  %.1f s\n", r->epoch, r->loss, 100 * r->train_acc,
                     100 * r->val_acc, lr, r->seconds);
@@ -275,7 +285,7 @@ int cli_train_dataset(cli_config *c, int quiet)
     }
     memcpy(P, best, np * sizeof *P);
     memset(conf, 0, (size_t)K * K * sizeof *conf);
-    long tr = evaluate(net, &d, d.test, d.n_test, B, b0, b1, xt, yrec, lab, conf, zrec, n0);
+    long tr = evaluate(net, &d, d.test, d.n_test, B, b0, b1, xt, yrec, lab, conf, zrec, n0, bidx, cur);
     const double secs = cli_now() - t0;
     if ((rc = write_text_files(c, &d, m, n_ep, conf, tr, d.n_test, best_epoch, secs))) goto out;
     if ((rc = cli_save_tensors(c->out, "", net, NULL, L))) goto out;
@@ -303,8 +313,22 @@ int cli_train_dataset(cli_config *c, int quiet)
         f.spikes = zrec;
         f.layer0_panel = 1;
         f.rule = c->rule_name;
+        f.train_acc = etr;
+        f.val_acc = eva;
+        f.conf = conf;
+        f.n_classes = K;
         rc = cli_plot_figure(&f);
         if (rc) goto out;
+    }
+    if (res) {
+        res->test_acc = d.n_test ? (double)tr / d.n_test : 0;
+        res->best_val_acc = best_acc;
+        res->seconds = secs;
+        res->epochs_run = n_ep;
+        res->best_epoch = best_epoch;
+        res->bytes_net = elig_net_bytes(&c->net);
+        res->bytes_learner = elig_learner_bytes(net, &c->learner);
+        res->bytes_data = cli_dataset_bytes(&d);
     }
     if (!quiet)
         printf("%s: test accuracy %.2f%% (%ld/%d), best validation %.2f%% at epoch %d, %d epochs, %.1f s; outputs in %s\n", c->name,
@@ -318,12 +342,16 @@ out:
     free(p0);
     free(order);
     free(lab);
+    free(bidx);
+    free(cur);
     free(conf);
     free(m);
     free(eloss);
+    free(etr);
+    free(eva);
     elig_optim_free(opt);
     elig_learner_free(L);
     elig_net_free(net);
-    cli_dataset_free(&d);
+    if (!pre) cli_dataset_free(&d);
     return rc;
 }

@@ -175,13 +175,13 @@ static const keydef keys[] = {
     {S_OPTIM, "step_every", K_INT, CO(step_every), NULL, 0, "", "schedule step: epochs between decays"},
     {S_OPTIM, "gamma", K_REAL, CO(gamma), NULL, 0, "", "schedule step: factor of each decay"},
 
-    {S_DATA, "source", K_ENUM, CO(data.source), names_source, 0, "", "kind = dataset: the data set (shd, nmnist, fashion_mnist: not implemented yet)"},
-    {S_DATA, "path", K_PATH, CO(data.path), NULL, 0, "", "file or directory; default ../shared/data/<source> found from the working directory or the config's"},
+    {S_DATA, "source", K_ENUM, CO(data.source), names_source, 0, "", "kind = dataset: the data set (docs/data.md)"},
+    {S_DATA, "path", K_PATH, CO(data.path), NULL, 0, "", "file or directory; default ../shared/data/<source> found from the working directory or the config's (fashion_mnist: /usr/share/datasets/fashion-mnist; shd, nmnist: required)"},
     {S_DATA, "labels", K_PATH, CO(data.labels), NULL, 0, "", "npy: labels (N,) for the inputs (N, T, n_in) named by path"},
     {S_DATA, "n_classes", K_INT, CO(data.n_classes), NULL, 0, "", "npy: number of classes"},
     {S_DATA, "steps", K_INT, CO(data.steps), NULL, 0, "steps", "sequence length; 0 = the source's default (yinyang 100, randman 100, braille 77 x repeat)"},
-    {S_DATA, "thr", K_REAL, CO(data.thr), NULL, 0, "", "TTFS threshold (images)"},
-    {S_DATA, "tau_eff", K_REAL, CO(data.tau_eff), NULL, 0, "steps", "TTFS time constant (images)"},
+    {S_DATA, "thr", K_REAL, CO(data.thr), NULL, 0, "", "fashion_mnist: TTFS threshold on pixel / 255 (spytorch: 0.2)"},
+    {S_DATA, "tau_eff", K_REAL, CO(data.tau_eff), NULL, 0, "steps", "fashion_mnist: TTFS time constant; spike step floor(tau_eff ln(x / (x - thr)))"},
     {S_DATA, "t_max", K_REAL, CO(data.t_max), NULL, 0, "", "yinyang: feature v spikes at step round(v t_max steps); the bias input at step 0"},
     {S_DATA, "theta", K_REAL, CO(data.theta), NULL, 0, "", "braille: sigma-delta threshold on the pressure values (0-255)"},
     {S_DATA, "repeat", K_INT, CO(data.repeat), NULL, 0, "", "braille: steps per taxel sample (each sample's spikes on its first step)"},
@@ -194,7 +194,7 @@ static const keydef keys[] = {
     {S_DATA, "val_frac", K_REAL, CO(data.val_frac), NULL, 0, "", "seeded split: fraction for validation"},
     {S_DATA, "test_frac", K_REAL, CO(data.test_frac), NULL, 0, "", "seeded split: fraction for test"},
     {S_DATA, "channels", K_INT, CO(data.channels), NULL, 0, "", "fsdd: channels of the audio front end (LIF spikes, elig_audio_encode)"},
-    {S_DATA, "bin_ms", K_REAL, CO(data.bin_ms), NULL, 0, "ms", "fsdd: audio per step; clips are cut or zero-padded to steps"},
+    {S_DATA, "bin_ms", K_REAL, CO(data.bin_ms), NULL, 0, "ms", "time per step: fsdd audio (default 10), shd (14), nmnist (3); 0 = the default; samples are cut or zero-padded to steps"},
     {S_DATA, "max_train", K_INT, CO(data.max_train), NULL, 0, "", "use at most this many training samples; 0 = all"},
     {S_DATA, "max_eval", K_INT, CO(data.max_eval), NULL, 0, "", "use at most this many validation and test samples each; 0 = all"},
 
@@ -750,7 +750,7 @@ int cli_config_resolve(cli_config *c, int reseed)
     c->data.val_frac = 0.1;
     c->data.test_frac = 0.2;
     c->data.channels = 32;
-    c->data.bin_ms = 10;
+    c->data.bin_ms = 0;
     c->inputs[0] = c->targets[0] = c->labels[0] = '\0';
     c->n_classes = 0;
     c->net = elig_net_cfg_default();
@@ -795,8 +795,13 @@ int cli_config_resolve(cli_config *c, int reseed)
         if (c->patience < 0) return cli_fail(CLI_EUSAGE, "[run] patience must be >= 0 (got %d)", c->patience);
         if (c->step_every < 1) return cli_fail(CLI_EUSAGE, "[optim] step_every must be >= 1 (got %d)", c->step_every);
         if (!(c->gamma > 0)) return cli_fail(CLI_EUSAGE, "[optim] gamma must be > 0 (got %g)", c->gamma);
-        if (c->data.steps < 0 || c->data.repeat < 1 || c->data.max_train < 0 || c->data.max_eval < 0)
-            return cli_fail(CLI_EUSAGE, "[data] steps, max_train, max_eval must be >= 0 and repeat >= 1");
+        const struct { const char *key; int v, min; } ints[] = {{"steps", c->data.steps, 0}, {"repeat", c->data.repeat, 1},
+                                                                  {"max_train", c->data.max_train, 0}, {"max_eval", c->data.max_eval, 0}};
+        for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+            if (ints[i].v < ints[i].min) return cli_fail(CLI_EUSAGE, "[data] %s must be >= %d (got %d)", ints[i].key, ints[i].min, ints[i].v);
+        if (!(c->data.thr > 0)) return cli_fail(CLI_EUSAGE, "[data] thr must be > 0 (got %g)", c->data.thr);
+        if (!(c->data.tau_eff > 0)) return cli_fail(CLI_EUSAGE, "[data] tau_eff must be > 0 (got %g)", c->data.tau_eff);
+        if (!(c->data.bin_ms >= 0)) return cli_fail(CLI_EUSAGE, "[data] bin_ms must be >= 0 (got %g)", c->data.bin_ms);
         if (!(c->data.val_frac >= 0 && c->data.test_frac > 0 && c->data.val_frac + c->data.test_frac < 1))
             return cli_fail(CLI_EUSAGE, "[data] val_frac >= 0, test_frac > 0 and val_frac + test_frac < 1 (got %g, %g)", c->data.val_frac, c->data.test_frac);
     }

@@ -28,6 +28,9 @@
 void cli_dataset_free(cli_dataset *d)
 {
     if (!d) return;
+    free(d->off);
+    free(d->ev);
+    free(d->val);
     free(d->x);
     free(d->labels);
     free(d->idx);
@@ -82,7 +85,7 @@ static int seeded_split(cli_dataset *d, const cli_data_cfg *dc)
     if (nt < 1 || d->n - nt - nv < 1) return cli_fail(CLI_EUSAGE, "[data] split of %d samples leaves an empty part", d->n);
     d->test = d->idx;
     d->n_test = nt;
-    d->val = d->idx + nt;
+    d->val_idx = d->idx + nt;
     d->n_val = nv;
     d->train = d->idx + nt + nv;
     d->n_train = d->n - nt - nv;
@@ -127,7 +130,7 @@ static int load_yinyang(const cli_config *c, const char *dir, cli_dataset *d)
         if (!rc) {
             d->train = d->idx;
             d->n_train = (int)n[0];
-            d->val = d->idx + n[0];
+            d->val_idx = d->idx + n[0];
             d->n_val = (int)n[1];
             d->test = d->idx + n[0] + n[1];
             d->n_test = (int)n[2];
@@ -248,7 +251,7 @@ static int load_fsdd(const cli_config *c, const char *dir, cli_dataset *d)
     if (!dh) return cli_fail(CLI_ERUN, "[data] fsdd: cannot open directory %s", dir);
     elig_audio_cfg ac = elig_audio_cfg_default();
     ac.n_channels = c->data.channels;
-    ac.dt = c->data.bin_ms;
+    ac.dt = c->data.bin_ms > 0 ? c->data.bin_ms : 10;
     int st = elig_audio_check(&ac);
     if (st) {
         closedir(dh);
@@ -334,7 +337,7 @@ static int load_fsdd(const cli_config *c, const char *dir, cli_dataset *d)
         int nv = (int)lround(c->data.val_frac * (n - nt));
         d->test = d->idx;
         d->n_test = nt;
-        d->val = d->idx + nt;
+        d->val_idx = d->idx + nt;
         d->n_val = nv;
         d->train = d->idx + nt + nv;
         d->n_train = n - nt - nv;
@@ -364,6 +367,426 @@ static int load_npy(const cli_config *c, cli_dataset *d)
     return seeded_split(d, &c->data);
 }
 
+/* ------------------------------------------------------------------ sparse storage */
+
+/* Room for N samples: offsets and labels; events grow on demand. */
+static int reserve(cli_dataset *d, int N)
+{
+    d->off = cli_array(sizeof(size_t), 1, (size_t)N + 1);
+    if (!d->labels) d->labels = cli_array(sizeof(int32_t), 1, (size_t)(N ? N : 1));
+    if (!d->off || !d->labels) return cli_fail(CLI_ERUN, "out of memory for %d samples", N);
+    d->n = 0;
+    return CLI_OK;
+}
+
+static int grow(cli_dataset *d, size_t need)
+{
+    if (need <= d->cap) return CLI_OK;
+    size_t cap = d->cap ? d->cap : 4096;
+    while (cap < need) {
+        if (cap > SIZE_MAX / 2 / sizeof(elig_real)) return cli_fail(CLI_ERUN, "data set too large (%zu events)", need);
+        cap *= 2;
+    }
+    int32_t *ev = realloc(d->ev, cap * sizeof *ev);
+    if (!ev) return cli_fail(CLI_ERUN, "out of memory for %zu input events", cap);
+    d->ev = ev;
+    if (d->val) {
+        elig_real *v = realloc(d->val, cap * sizeof *v);
+        if (!v) return cli_fail(CLI_ERUN, "out of memory for %zu input events", cap);
+        d->val = v;
+    }
+    d->cap = cap;
+    return CLI_OK;
+}
+
+/* Append sample d->n from n sorted, distinct flat indices (values val, NULL = 1). */
+static int append_events(cli_dataset *d, const int32_t *ev, const elig_real *val, size_t n, int32_t lab)
+{
+    const size_t base = d->off[d->n];
+    int rc = grow(d, base + n);
+    if (rc) return rc;
+    if (val && !d->val) {
+        /* first non-binary sample: every earlier value was 1 */
+        d->val = malloc(d->cap * sizeof *d->val);
+        if (!d->val) return cli_fail(CLI_ERUN, "out of memory for %zu input values", d->cap);
+        for (size_t k = 0; k < base; k++) d->val[k] = 1;
+    }
+    memcpy(d->ev + base, ev, n * sizeof *ev);
+    if (d->val)
+        for (size_t k = 0; k < n; k++) d->val[base + k] = val ? val[k] : 1;
+    d->labels[d->n] = lab;
+    d->off[++d->n] = base + n;
+    return CLI_OK;
+}
+
+int cli_dataset_append(cli_dataset *d, const elig_real *x, int32_t lab)
+{
+    const size_t m = (size_t)d->T * d->n_in;
+    size_t nz = 0;
+    int binary = 1;
+    for (size_t k = 0; k < m; k++)
+        if (x[k] != 0) {
+            nz++;
+            binary &= x[k] == 1;
+        }
+    int rc = grow(d, d->off[d->n] + nz);
+    if (rc) return rc;
+    /* build in place at the end of the event store, values in a scratch of the same size */
+    int32_t *ev = d->ev + d->off[d->n];
+    elig_real *val = NULL;
+    if (!binary && !(val = malloc((nz ? nz : 1) * sizeof *val))) return cli_fail(CLI_ERUN, "out of memory");
+    size_t j = 0;
+    for (size_t k = 0; k < m; k++)
+        if (x[k] != 0) {
+            ev[j] = (int32_t)k;
+            if (val) val[j] = x[k];
+            j++;
+        }
+    rc = append_events(d, ev, val, nz, lab);
+    free(val);
+    return rc;
+}
+
+void cli_dataset_step(const cli_dataset *d, const int32_t *idx, int B, int t, size_t *cur, elig_real *xt)
+{
+    const int n_in = d->n_in;
+    const int32_t lo = (int32_t)t * n_in, hi = lo + n_in;
+    memset(xt, 0, (size_t)B * n_in * sizeof *xt);
+    for (int b = 0; b < B; b++) {
+        const int i = idx[b];
+        size_t k = t == 0 ? d->off[i] : cur[b];
+        const size_t e = d->off[i + 1];
+        while (k < e && d->ev[k] < lo) k++;
+        elig_real *x = xt + (size_t)b * n_in - lo;
+        if (d->val)
+            for (; k < e && d->ev[k] < hi; k++) x[d->ev[k]] = d->val[k];
+        else
+            for (; k < e && d->ev[k] < hi; k++) x[d->ev[k]] = 1;
+        cur[b] = k;
+    }
+}
+
+size_t cli_dataset_bytes(const cli_dataset *d)
+{
+    size_t ne = d->n ? d->off[d->n] : 0;
+    return ne * (sizeof *d->ev + (d->val ? sizeof *d->val : 0)) + ((size_t)d->n + 1) * sizeof *d->off +
+           (size_t)d->n * 2 * sizeof(int32_t);
+}
+
+/* The dense raster a loader left in d->x (d->n samples) as events. */
+static int events_from_dense(cli_dataset *d)
+{
+    const int N = d->n;
+    int32_t *lab = d->labels;
+    d->labels = NULL;
+    int rc = reserve(d, N);
+    if (!rc) memcpy(d->labels, lab, (size_t)N * sizeof *lab);
+    free(lab);
+    for (int i = 0; i < N && !rc; i++) rc = cli_dataset_append(d, d->x + (size_t)i * d->T * d->n_in, d->labels[i]);
+    free(d->x);
+    d->x = NULL;
+    return rc;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sort flat indices and drop repeats (several events of one unit in one step count once). */
+static size_t sort_unique(int32_t *ev, size_t n)
+{
+    if (n < 2) return n;
+    qsort(ev, n, sizeof *ev, cmp_i32);
+    size_t j = 1;
+    for (size_t k = 1; k < n; k++)
+        if (ev[k] != ev[j - 1]) ev[j++] = ev[k];
+    return j;
+}
+
+/* ------------------------------------------------------------------ images: IDX + TTFS */
+
+/* Open DIR/NAME.gz, else DIR/NAME (MNIST mirrors ship both ways). */
+static void idx_path(const char *dir, const char *name, char *out, size_t n)
+{
+    snprintf(out, n, "%s/%s.gz", dir, name);
+    if (!exists(out)) snprintf(out, n, "%s/%s", dir, name);
+}
+
+/* Fashion-MNIST (or MNIST: the same file names) in DIR: train-images-idx3-ubyte[.gz],
+ * train-labels-idx1-ubyte[.gz], t10k-...; pixels / 255 then TTFS (thr, tau_eff, steps).
+ * Published test split; validation = val_frac of the training images (seeded). */
+static const char *const fashion_names[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                              "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+
+static int load_images(const cli_config *c, const char *dir, cli_dataset *d)
+{
+    static const char *const img[2] = {"train-images-idx3-ubyte", "t10k-images-idx3-ubyte"};
+    static const char *const lbl[2] = {"train-labels-idx1-ubyte", "t10k-labels-idx1-ubyte"};
+    const int T = c->data.steps ? c->data.steps : 100;
+    char p[CLI_PATH + 64];
+    size_t count[2] = {0, 0};
+    int rc = CLI_OK, st;
+    int32_t *ev = NULL;
+    for (int s = 0; s < 2 && !rc; s++) {
+        elig_idx_info ii, li;
+        elig_real *x = NULL;
+        int32_t *l = NULL;
+        idx_path(dir, img[s], p, sizeof p);
+        if ((st = elig_idx_read_real(p, &ii, &x, 0, 1.0 / 255))) {
+            rc = cli_lib_fail(st == ELIG_EINVAL ? ELIG_EIO : st, p);
+            break;
+        }
+        idx_path(dir, lbl[s], p, sizeof p);
+        if ((st = elig_idx_read_i32(p, &li, &l, 0))) rc = cli_lib_fail(st == ELIG_EINVAL ? ELIG_EIO : st, p);
+        else if (ii.ndim != 3 || li.ndim != 1 || li.shape[0] != ii.shape[0] || ii.shape[0] == 0)
+            rc = cli_fail(CLI_ERUN, "[data] %s: expected images (N, rows, cols) and labels (N,)", dir);
+        else if (ii.shape[1] * ii.shape[2] > 65536 || (double)T * ii.shape[1] * ii.shape[2] > 2e9)
+            rc = cli_fail(CLI_EUSAGE, "[data] %s: %lld x %lld images over %d steps are too large", dir, (long long)ii.shape[1], (long long)ii.shape[2], T);
+        const int n_in = rc ? 0 : (int)(ii.shape[1] * ii.shape[2]);
+        if (!rc && s == 1 && n_in != d->n_in) rc = cli_fail(CLI_ERUN, "[data] %s: test images differ in size from the training images", dir);
+        if (!rc && s == 0) {
+            /* the test labels tell the total; read their header first */
+            elig_idx_info ti;
+            int32_t *tl = NULL;
+            char q[CLI_PATH + 64];
+            idx_path(dir, lbl[1], q, sizeof q);
+            if ((st = elig_idx_read_i32(q, &ti, &tl, 0))) rc = cli_lib_fail(st == ELIG_EINVAL ? ELIG_EIO : st, q);
+            free(tl);
+            if (!rc && ii.shape[0] + ti.count > (1u << 24)) rc = cli_fail(CLI_EUSAGE, "[data] %s: too many images", dir);
+            if (!rc) {
+                d->T = T;
+                d->n_in = n_in;
+                d->n_classes = 10;
+                rc = reserve(d, (int)(ii.shape[0] + ti.count));
+            }
+            if (!rc && !(ev = malloc((size_t)n_in * sizeof *ev))) rc = cli_fail(CLI_ERUN, "out of memory");
+        }
+        for (size_t i = 0; !rc && i < (size_t)ii.shape[0]; i++) {
+            if (l[i] < 0 || l[i] > 9) {
+                rc = cli_fail(CLI_ERUN, "[data] %s: label %d of image %zu is outside 0..9", p, l[i], i);
+                break;
+            }
+            size_t m = 0;
+            for (int u = 0; u < n_in; u++) {
+                int t = elig_ttfs_step(x[i * n_in + u], c->data.thr, c->data.tau_eff, T);
+                if (t >= 0) ev[m++] = (int32_t)t * n_in + u;
+            }
+            m = sort_unique(ev, m);
+            rc = append_events(d, ev, NULL, m, l[i]);
+        }
+        count[s] = ii.shape[0];
+        free(x);
+        free(l);
+    }
+    free(ev);
+    if (rc) return rc;
+    const int ntr = (int)count[0], nte = (int)count[1];
+    if (!(d->idx = malloc((size_t)d->n * sizeof *d->idx))) return cli_fail(CLI_ERUN, "out of memory");
+    for (int i = 0; i < d->n; i++) d->idx[i] = i;
+    elig_rng r;
+    elig_rng_seed(&r, c->data.seed ^ 0x5eedULL);
+    shuffle_idx(d->idx, ntr, &r);
+    const int nv = (int)lround(c->data.val_frac * ntr);
+    if (ntr - nv < 1) return cli_fail(CLI_EUSAGE, "[data] val_frac = %g leaves no training images", c->data.val_frac);
+    d->val_idx = d->idx;
+    d->n_val = nv;
+    d->train = d->idx + nv;
+    d->n_train = ntr - nv;
+    d->test = d->idx + ntr;
+    d->n_test = nte;
+    if (c->data.source == CLI_SRC_FASHION) d->class_names = fashion_names;
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------------ SHD / SSC (HDF5) */
+
+/* Bin the spikes of every sample of s into steps of dt_s seconds (at most one spike per unit
+ * and step) and append them. */
+static int append_spike_set(cli_dataset *d, const elig_spike_set *s, double dt_s, int32_t **buf, size_t *cap)
+{
+    for (size_t i = 0; i < s->n_samples; i++) {
+        const size_t a = s->offset[i], b = s->offset[i + 1];
+        if (b - a > *cap) {
+            free(*buf);
+            *cap = b - a;
+            if (!(*buf = malloc(*cap * sizeof **buf))) return cli_fail(CLI_ERUN, "out of memory");
+        }
+        size_t m = 0;
+        for (size_t k = a; k < b; k++) {
+            double st = floor((double)s->times[k] / dt_s);
+            if (st >= d->T || s->units[k] >= d->n_in) continue;
+            (*buf)[m++] = (int32_t)st * d->n_in + s->units[k];
+        }
+        m = sort_unique(*buf, m);
+        int rc = append_events(d, *buf, NULL, m, s->labels[i]);
+        if (rc) return rc;
+    }
+    return CLI_OK;
+}
+
+/* DIR/shd_{train,test}.h5 (SHD, 20 classes) or DIR/ssc_{train,valid,test}.h5 (SSC, 35):
+ * spike times binned in steps of bin_ms (default 14 ms: 1.4 s in 100 steps, spytorch's
+ * Tutorial 4), 700 units. Validation: ssc_valid.h5, else val_frac of the training set. */
+static int load_shd(const cli_config *c, const char *dir, cli_dataset *d)
+{
+    char p[3][CLI_PATH + 32];
+    const char *pre = "shd";
+    snprintf(p[0], sizeof p[0], "%s/shd_train.h5", dir);
+    if (!exists(p[0])) {
+        snprintf(p[0], sizeof p[0], "%s/ssc_train.h5", dir);
+        if (exists(p[0])) pre = "ssc";
+        else return cli_fail(CLI_ERUN, "[data] shd: neither %s/shd_train.h5 nor %s/ssc_train.h5 exists (unpack the .h5.gz files there)", dir, dir);
+    }
+    snprintf(p[1], sizeof p[1], "%s/%s_test.h5", dir, pre);
+    snprintf(p[2], sizeof p[2], "%s/%s_valid.h5", dir, pre);
+    const int has_valid = exists(p[2]);
+    elig_spike_set s[3];
+    memset(s, 0, sizeof s);
+    int rc = CLI_OK, st;
+    for (int k = 0; k < 2 + has_valid && !rc; k++)
+        if ((st = elig_shd_read(p[k], &s[k], 0, 0))) rc = cli_lib_fail(st == ELIG_EINVAL ? ELIG_EIO : st, p[k]);
+    if (!rc) {
+        size_t N = s[0].n_samples + s[1].n_samples + s[2].n_samples;
+        int K = 0;
+        for (int k = 0; k < 3; k++)
+            for (size_t i = 0; i < s[k].n_samples; i++)
+                if (s[k].labels[i] + 1 > K) K = s[k].labels[i] + 1;
+        const double bin = c->data.bin_ms > 0 ? c->data.bin_ms : 14;
+        d->T = c->data.steps ? c->data.steps : 100;
+        d->n_in = 700;
+        for (int k = 0; k < 3; k++)
+            if (s[k].n_units > d->n_in) d->n_in = s[k].n_units;
+        d->n_classes = K;
+        if (N > (1u << 24) || K > 65536 || (double)d->T * d->n_in > 2e9) rc = cli_fail(CLI_ERUN, "[data] shd: the files in %s are too large", dir);
+        if (!rc) rc = reserve(d, (int)N);
+        int32_t *buf = NULL;
+        size_t cap = 0;
+        /* order: train, valid, test */
+        const int ord[3] = {0, 2, 1};
+        for (int k = 0; k < 3 && !rc; k++) rc = append_spike_set(d, &s[ord[k]], bin / 1000, &buf, &cap);
+        free(buf);
+        if (!rc && !(d->idx = malloc((size_t)d->n * sizeof *d->idx))) rc = cli_fail(CLI_ERUN, "out of memory");
+        if (!rc) {
+            const int ntr = (int)s[0].n_samples, nva = (int)s[2].n_samples, nte = (int)s[1].n_samples;
+            for (int i = 0; i < d->n; i++) d->idx[i] = i;
+            elig_rng r;
+            elig_rng_seed(&r, c->data.seed ^ 0x5eedULL);
+            shuffle_idx(d->idx, ntr, &r);
+            int nv = has_valid ? nva : (int)lround(c->data.val_frac * ntr);
+            if (has_valid) {
+                /* the published validation file: [train | valid | test] -> [valid | train | test] */
+                memmove(d->idx + nva, d->idx, (size_t)ntr * sizeof *d->idx);
+                for (int i = 0; i < nva; i++) d->idx[i] = ntr + i;
+            }
+            d->val_idx = d->idx;
+            d->n_val = nv;
+            d->train = d->idx + nv;
+            d->n_train = has_valid ? ntr : ntr - nv;
+            d->test = d->idx + ntr + nva;
+            d->n_test = nte;
+            if (d->n_train < 1 || d->n_test < 1) rc = cli_fail(CLI_ERUN, "[data] shd: empty training or test file in %s", dir);
+        }
+    }
+    for (int k = 0; k < 3; k++) elig_spike_set_free(&s[k]);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ N-MNIST */
+
+/* DIR/Train/<digit>/NAME.bin and DIR/Test/<digit>/NAME.bin: events binned in steps of bin_ms
+ * (default 3 ms: the three saccades, 300 ms, in 100 steps), unit (p * 34 + y) * 34 + x,
+ * 2312 inputs, at most one spike per unit and step. max_train / max_eval limit the files read
+ * (a seeded choice). Validation: val_frac of the training files. */
+static int load_nmnist(const cli_config *c, const char *dir, cli_dataset *d)
+{
+    enum { W = 34, H = 34 };
+    char p[CLI_PATH + 32];
+    elig_file_list fl[2];
+    memset(fl, 0, sizeof fl);
+    int rc = CLI_OK, st;
+    for (int k = 0; k < 2 && !rc; k++) {
+        snprintf(p, sizeof p, "%s/%s", dir, k ? "Test" : "Train");
+        if ((st = elig_nmnist_list(p, &fl[k], 0))) rc = cli_lib_fail(st == ELIG_EINVAL ? ELIG_EIO : st, p);
+        else if (fl[k].n == 0) rc = cli_fail(CLI_ERUN, "[data] nmnist: no <digit>/*.bin files under %s", p);
+    }
+    int32_t *ord[2] = {NULL, NULL}, *buf = NULL;
+    size_t cap = 0;
+    int take[2] = {0, 0};
+    if (!rc) {
+        elig_rng r;
+        elig_rng_seed(&r, c->data.seed ^ 0x5eedULL);
+        for (int k = 0; k < 2 && !rc; k++) {
+            if (fl[k].n > (1u << 22)) rc = cli_fail(CLI_ERUN, "[data] nmnist: too many files in %s", dir);
+            else if (!(ord[k] = malloc(fl[k].n * sizeof **ord))) rc = cli_fail(CLI_ERUN, "out of memory");
+            if (rc) break;
+            for (size_t i = 0; i < fl[k].n; i++) ord[k][i] = (int32_t)i;
+            shuffle_idx(ord[k], (int)fl[k].n, &r);
+            take[k] = (int)fl[k].n;
+        }
+        if (!rc) {
+            const int nv = (int)lround(c->data.val_frac * take[0]);
+            int vcap = c->data.max_eval && nv > c->data.max_eval ? c->data.max_eval : nv;
+            int tcap = c->data.max_train && take[0] - nv > c->data.max_train ? c->data.max_train : take[0] - nv;
+            /* files of the training directory: [val | train] after the seeded shuffle */
+            memmove(ord[0] + vcap, ord[0] + nv, (size_t)tcap * sizeof **ord);
+            take[0] = vcap + tcap;
+            d->n_val = vcap;
+            d->n_train = tcap;
+            if (c->data.max_eval && take[1] > c->data.max_eval) take[1] = c->data.max_eval;
+            d->n_test = take[1];
+            if (tcap < 1) rc = cli_fail(CLI_EUSAGE, "[data] val_frac = %g leaves no training files", c->data.val_frac);
+        }
+    }
+    if (!rc) {
+        const double bin_us = 1000 * (c->data.bin_ms > 0 ? c->data.bin_ms : 3);
+        d->T = c->data.steps ? c->data.steps : 100;
+        d->n_in = 2 * W * H;
+        d->n_classes = 0;
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; i < fl[k].n; i++)
+                if (fl[k].label[i] + 1 > d->n_classes) d->n_classes = fl[k].label[i] + 1;
+        if ((double)d->T * d->n_in > 2e9) rc = cli_fail(CLI_EUSAGE, "[data] nmnist: %d steps are too many", d->T);
+        if (!rc) rc = reserve(d, take[0] + take[1]);
+        for (int k = 0; k < 2 && !rc; k++)
+            for (int j = 0; j < take[k] && !rc; j++) {
+                const int i = ord[k][j];
+                elig_events ev;
+                if ((st = elig_nmnist_read(fl[k].path[i], &ev, 0))) {
+                    rc = cli_lib_fail(st == ELIG_EINVAL ? ELIG_EIO : st, fl[k].path[i]);
+                    break;
+                }
+                if (ev.n > cap) {
+                    free(buf);
+                    cap = ev.n;
+                    if (!(buf = malloc(cap * sizeof *buf))) rc = cli_fail(CLI_ERUN, "out of memory");
+                }
+                size_t m = 0;
+                for (size_t e = 0; !rc && e < ev.n; e++) {
+                    double s = floor((double)ev.t[e] / bin_us);
+                    if (s < 0 || s >= d->T || ev.x[e] >= W || ev.y[e] >= H) continue;
+                    buf[m++] = (int32_t)s * d->n_in + (ev.p[e] ? 1 : 0) * W * H + ev.y[e] * W + ev.x[e];
+                }
+                elig_events_free(&ev);
+                if (!rc) rc = append_events(d, buf, NULL, sort_unique(buf, m), fl[k].label[i]);
+            }
+    }
+    if (!rc && !(d->idx = malloc((size_t)d->n * sizeof *d->idx))) rc = cli_fail(CLI_ERUN, "out of memory");
+    if (!rc) {
+        for (int i = 0; i < d->n; i++) d->idx[i] = i;
+        d->val_idx = d->idx;
+        d->train = d->idx + d->n_val;
+        d->test = d->idx + take[0];
+    }
+    free(buf);
+    free(ord[0]);
+    free(ord[1]);
+    elig_file_list_free(&fl[0]);
+    elig_file_list_free(&fl[1]);
+    return rc;
+}
+
 int cli_dataset_load(const cli_config *c, cli_dataset *d)
 {
     memset(d, 0, sizeof *d);
@@ -388,10 +811,23 @@ int cli_dataset_load(const cli_config *c, cli_dataset *d)
         else default_path(c, "fsdd/recordings", dir, sizeof dir);
         rc = load_fsdd(c, dir, d);
         break;
-    default:
-        return cli_fail(CLI_EUSAGE, "[data] source: shd, nmnist and fashion_mnist are not implemented in the CLI yet "
-                                    "(use source = npy with arrays written by the data library)");
+    case CLI_SRC_FASHION:
+        cli_copy(dir, sizeof dir, dc->path[0] ? dc->path : "/usr/share/datasets/fashion-mnist");
+        if (!dc->path[0] && !exists(dir))
+            return cli_fail(CLI_ERUN, "[data] fashion_mnist: %s does not exist (apt-get install dataset-fashion-mnist, or set [data] path)", dir);
+        rc = load_images(c, dir, d);
+        break;
+    case CLI_SRC_SHD:
+        if (!dc->path[0]) return cli_fail(CLI_EUSAGE, "[data] source = shd needs path = the directory of shd_train.h5 and shd_test.h5");
+        rc = load_shd(c, dc->path, d);
+        break;
+    case CLI_SRC_NMNIST:
+        if (!dc->path[0]) return cli_fail(CLI_EUSAGE, "[data] source = nmnist needs path = the directory holding Train/ and Test/");
+        rc = load_nmnist(c, dc->path, d);
+        break;
+    default: return cli_fail(CLI_EUSAGE, "[data] source: unknown source %d", dc->source);
     }
+    if (!rc && d->x) rc = events_from_dense(d);
     if (rc) return rc;
     if (dc->max_train && d->n_train > dc->max_train) d->n_train = dc->max_train;
     if (dc->max_eval && d->n_val > dc->max_eval) d->n_val = dc->max_eval;

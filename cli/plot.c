@@ -10,7 +10,10 @@
  *     or p(bit = 1) against the recall bits (copy);
  *   [spike timing] the output layer's spike raster against the target spike times;
  *   a spike raster of layer 0 (first sequence, last iteration), or the first units' activity
- *     for a rate layer (left out when it would repeat the output raster).
+ *     for a rate layer (left out when it would repeat the output raster);
+ *   [classification in epochs] training and validation accuracy per epoch (after the loss),
+ *     and the test split's confusion matrix as a heat map (last).
+ * cli_plot_suite draws the benchmark table's figure (elig suite).
  * PLplot writes a temporary file that is renamed into place after plend().
  */
 #include "cli.h"
@@ -25,6 +28,7 @@ enum { COL_BG = 0, COL_FG = 1, COL_GRID = 2, COL_SHADE = 3, COL_FIRST = 4, N_COL
 /* Text scale of the current figure: pngcairo scales text with the page height, and a figure
  * with more panels is taller; 3 panels (1500 px) is 1. */
 static PLFLT text_scale = 1.0;
+static int n_panels_cur = 3; /* panels of the figure being drawn */
 
 /* Colour-blind-safe palette (Okabe-Ito). */
 static void palette(void)
@@ -572,6 +576,9 @@ static int panel_raster(const cli_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
 
 /* Viewport of panel i of n (from the top): 500-pixel slots, 90 px below the axes for the
  * x label and 75 px above them for the title. */
+static void panel_accuracy(const cli_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1);
+static void panel_confusion(const cli_figure *f, PLFLT y0, PLFLT y1);
+
 static void slot(int i, int n, PLFLT *y0, PLFLT *y1)
 {
     const double H = 500.0 * n, top = H - 500.0 * i;
@@ -585,7 +592,9 @@ int cli_plot_figure(const cli_figure *f)
     int w = snprintf(tmp, sizeof tmp, "%s.tmp.png", f->path);
     if (w < 0 || (size_t)w >= sizeof tmp) return cli_fail(CLI_EUSAGE, "path too long: %s", f->path);
     const int fid = f->n_fid > 0 && f->fid_cos, lev = f->copy && f->level, outr = f->n_outl > 0 && f->out_spikes && f->target_spikes;
-    const int n_panels = 2 + fid + lev + outr + (f->layer0_panel != 0);
+    const int accp = f->train_acc && f->val_acc && f->n_iter > 0, confp = f->conf && f->n_classes > 1;
+    const int n_panels = 2 + fid + lev + outr + (f->layer0_panel != 0) + accp + confp;
+    n_panels_cur = n_panels;
     size_t nbuf = 2 * (size_t)(f->T > f->n_iter ? f->T : f->n_iter);
     PLFLT *buf = cli_array(sizeof *buf, 1, nbuf);
     if (!buf) return cli_fail(CLI_ERUN, "out of memory drawing %s", f->path);
@@ -612,6 +621,10 @@ int cli_plot_figure(const cli_figure *f)
         slot(p++, n_panels, &y0, &y1);
         panel_level(f, buf, y0, y1);
     }
+    if (accp) {
+        slot(p++, n_panels, &y0, &y1);
+        panel_accuracy(f, buf, y0, y1);
+    }
     slot(p++, n_panels, &y0, &y1);
     panel_readout(f, buf, y0, y1);
     if (outr) {
@@ -622,12 +635,200 @@ int cli_plot_figure(const cli_figure *f)
         slot(p++, n_panels, &y0, &y1);
         rc = panel_raster(f, buf, y0, y1);
     }
+    if (confp && !rc) {
+        slot(p++, n_panels, &y0, &y1);
+        panel_confusion(f, y0, y1);
+    }
     plend();
     free(buf);
     if (rc) {
         remove(tmp);
         return rc;
     }
+    FILE *chk = fopen(tmp, "rb");
+    if (!chk) return cli_fail(CLI_ERUN, "PLplot did not write %s", tmp);
+    fclose(chk);
+    if (rename(tmp, f->path) != 0) {
+        remove(tmp);
+        return cli_fail(CLI_ERUN, "cannot rename %s to %s", tmp, f->path);
+    }
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------------ classification panels */
+
+/* Training and validation accuracy per epoch (classification runs in epochs). */
+static void panel_accuracy(const cli_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
+{
+    const int n = f->n_iter;
+    PLFLT *x = buf, *y = buf + n;
+    plvpor(0.08, 0.97, y0, y1);
+    plwind(n > 1 ? 1 : 0.5, n > 1 ? n : 1.5, 0, 100);
+    axes("", "epoch", "accuracy (%)", "accuracy per epoch");
+    const char *text[2] = {"training (running, while learning)", "validation"};
+    const PLINT kinds[2] = {PL_LEGEND_LINE, PL_LEGEND_LINE}, colors[2] = {COL_FIRST, COL_FIRST + 1}, styles[2] = {1, 1};
+    const double *v[2] = {f->train_acc, f->val_acc};
+    for (int s = 0; s < 2; s++) {
+        for (int i = 0; i < n; i++) x[i] = i + 1, y[i] = 100 * v[s][i];
+        plcol0(colors[s]);
+        plwidth(2.0);
+        if (n > 1) plline(n, x, y);
+        plpoin(n, x, y, 17);
+    }
+    plwidth(1.0);
+    legend_at(PL_POSITION_BOTTOM | PL_POSITION_RIGHT, 2, text, kinds, colors, styles);
+}
+
+/* Confusion matrix of the test split as a heat map: cell (true, predicted) shaded by the
+ * fraction of the true class's samples; counts written in the cells when there is room. */
+static void panel_confusion(const cli_figure *f, PLFLT y0, PLFLT y1)
+{
+    const int K = f->n_classes;
+    /* a square plot area: the panel is 1200 x 500 px */
+    const PLFLT h = y1 - y0, wfrac = h * 500.0 * n_panels_cur / 1200.0;
+    plvpor(0.5 - wfrac / 2, 0.5 + wfrac / 2, y0, y1);
+    plwind(-0.5, K - 0.5, K - 0.5, -0.5);
+    PLINT r[2] = {255, 0}, g[2] = {255, 90}, b[2] = {255, 160};
+    plscmap1n(256);
+    plscmap1(r, g, b, 2);
+    long total = 0, right = 0;
+    for (int a = 0; a < K; a++) {
+        long row = 0;
+        for (int k = 0; k < K; k++) row += f->conf[(size_t)a * K + k];
+        total += row;
+        right += f->conf[(size_t)a * K + a];
+        for (int k = 0; k < K; k++) {
+            long c = f->conf[(size_t)a * K + k];
+            PLFLT frac = row ? (PLFLT)c / row : 0;
+            PLFLT xs[4] = {k - 0.5, k + 0.5, k + 0.5, k - 0.5}, ys[4] = {a - 0.5, a - 0.5, a + 0.5, a + 0.5};
+            plcol1(frac);
+            plfill(4, xs, ys);
+            if (K <= 12 && c) {
+                char s[24];
+                snprintf(s, sizeof s, "%ld", c);
+                plcol0(frac > 0.5 ? COL_BG : COL_FG);
+                plschr(0, (K <= 10 ? 0.6 : 0.45) * text_scale);
+                plptex(k, a + 0.15, 1, 0, 0.5, s);
+                plschr(0, 0.75 * text_scale);
+            }
+        }
+    }
+    plcol0(COL_FG);
+    plbox("bcnt", K > 12 ? 5 : 1, 0, "bcnt", K > 12 ? 5 : 1, 0);
+    char title[96];
+    snprintf(title, sizeof title, "test confusion (rows: true class; %.1f %% of %ld correct)", total ? 100.0 * right / total : 0.0, total);
+    pllab("predicted class", "true class", title);
+}
+
+/* ------------------------------------------------------------------ the suite figure */
+
+/* A legend right of the plot area (the suite's panels leave room for it). */
+static void legend_outside(int n, const char **text, const PLINT *kinds, const PLINT *colors, const PLINT *styles)
+{
+    PLINT opt[12], tcol[12], bpat[12], sym_col[12], sym_num[12];
+    PLFLT bscale[12], bw[12], lw[12], sym_scale[12];
+    const char *sym[12];
+    if (n > 12) n = 12;
+    for (int i = 0; i < n; i++) {
+        opt[i] = kinds[i], tcol[i] = COL_FG, bpat[i] = 0, bscale[i] = 1.0, bw[i] = 1.0, lw[i] = 2.0;
+        sym_col[i] = colors[i], sym_num[i] = 1, sym_scale[i] = 1.0, sym[i] = "";
+    }
+    PLFLT w, h;
+    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, PL_POSITION_RIGHT | PL_POSITION_OUTSIDE,
+             0.01, 0.0, 0.06, COL_BG, COL_FG, 1, 0, 0, n, opt, 1.0, 0.7 * text_scale, 1.8, 0.0, tcol, text, colors, bpat, bscale,
+             bw, colors, styles, lw, sym_col, sym_scale, sym_num, sym);
+}
+
+static int suite_colour(int j) { return COL_FIRST + j % (N_COL - COL_FIRST + 1); }
+
+int cli_plot_suite(const cli_suite_figure *f)
+{
+    char tmp[CLI_PATH];
+    int w = snprintf(tmp, sizeof tmp, "%s.tmp.png", f->path);
+    if (w < 0 || (size_t)w >= sizeof tmp) return cli_fail(CLI_EUSAGE, "path too long: %s", f->path);
+    const int nb = f->n_bench, nr = f->n_rule, n_panels = 3;
+    plsexit(exit_handler);
+    plsdev("pngcairo");
+    plsfnam(tmp);
+    plsetopt("geometry", "1200x1500");
+    palette();
+    plinit();
+    pladv(0);
+    text_scale = 1.0;
+    plschr(0, 0.75);
+    PLFLT y0, y1;
+    const char *text[12];
+    PLINT kinds[12], colors[12], styles[12];
+    for (int j = 0; j < nr && j < 12; j++) text[j] = f->rule[j], kinds[j] = PL_LEGEND_COLOR_BOX, colors[j] = suite_colour(j), styles[j] = 1;
+    const PLFLT bw = 0.8 / nr;
+    for (int p = 0; p < 2; p++) {
+        /* p 0: accuracy with the seed spread; p 1: seconds per run (log) */
+        slot(p, n_panels, &y0, &y1);
+        plvpor(0.11, 0.80, y0, y1);
+        PLFLT lo = 0, hi = 100;
+        if (p == 1) {
+            lo = INFINITY, hi = -INFINITY;
+            for (int i = 0; i < nb * nr; i++)
+                if (isfinite(f->seconds[i]) && f->seconds[i] > 0) {
+                    lo = fmin(lo, log10(f->seconds[i]));
+                    hi = fmax(hi, log10(f->seconds[i]));
+                }
+            if (!isfinite(lo)) lo = 0, hi = 1;
+            lo = floor(lo), hi = ceil(hi + 1e-9);
+        }
+        plwind(-0.5, nb - 0.5, lo, hi);
+        plcol0(COL_FG);
+        plbox("bc", 0, 0, p ? "bc" : "bcnstv", 0, 0);
+        if (p) log_axis(-0.5, nb - 0.5, lo, hi);
+        for (int i = 0; i < nb; i++) plmtex("b", 1.5, (i + 0.5) / nb, 0.5, f->bench[i]);
+        char title[96];
+        if (p == 0) snprintf(title, sizeof title, "test accuracy, mean and spread over %d seed%s", f->seeds, f->seeds > 1 ? "s" : "");
+        else snprintf(title, sizeof title, "wall seconds per run (one core each)");
+        pllab("", p ? "seconds" : "test accuracy (%)", title);
+        for (int i = 0; i < nb; i++)
+            for (int j = 0; j < nr; j++) {
+                double v = p ? f->seconds[i * nr + j] : f->acc_mean[i * nr + j];
+                if (!isfinite(v) || (p && v <= 0)) continue;
+                if (p) v = log10(v);
+                PLFLT x0 = i - 0.4 + j * bw, xs[4] = {x0, x0 + bw * 0.9, x0 + bw * 0.9, x0}, ys[4] = {lo, lo, v, v};
+                plcol0(suite_colour(j));
+                plfill(4, xs, ys);
+                if (!p && f->seeds > 1 && isfinite(f->acc_std[i * nr + j])) {
+                    PLFLT xc = x0 + bw * 0.45, ya = v - f->acc_std[i * nr + j], yb = v + f->acc_std[i * nr + j];
+                    plcol0(COL_FG);
+                    plerry(1, &xc, &ya, &yb);
+                }
+            }
+        if (p == 0) legend_outside(nr, text, kinds, colors, styles);
+    }
+    /* p 2: learner memory against T, log-log */
+    slot(2, n_panels, &y0, &y1);
+    plvpor(0.11, 0.80, y0, y1);
+    PLFLT lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < nr * f->n_T; i++)
+        if (isfinite(f->mem[i]) && f->mem[i] > 0) lo = fmin(lo, log10(f->mem[i])), hi = fmax(hi, log10(f->mem[i]));
+    if (!isfinite(lo)) lo = 0, hi = 1;
+    lo = floor(lo), hi = ceil(hi + 1e-9);
+    PLFLT xl = log10(f->T[0]), xh = log10(f->T[f->n_T - 1]);
+    plwind(xl - 0.05, xh + 0.05, lo, hi);
+    plcol0(COL_FG);
+    plbox("bcnstl", 0, 0, "bc", 0, 0);
+    log_axis(xl - 0.05, xh + 0.05, lo, hi);
+    pllab("sequence length T (steps)", "", "learner bytes against T (Fashion-MNIST network, batch 32)");
+    for (int j = 0; j < nr; j++) {
+        PLFLT x[16], y[16];
+        int n = 0;
+        for (int k = 0; k < f->n_T && k < 16; k++)
+            if (isfinite(f->mem[j * f->n_T + k]) && f->mem[j * f->n_T + k] > 0) x[n] = log10(f->T[k]), y[n++] = log10(f->mem[j * f->n_T + k]);
+        plcol0(suite_colour(j));
+        plwidth(2.0);
+        if (n > 1) plline(n, x, y);
+        plpoin(n, x, y, 17);
+        plwidth(1.0);
+    }
+    for (int j = 0; j < nr && j < 12; j++) kinds[j] = PL_LEGEND_LINE;
+    legend_outside(nr, text, kinds, colors, styles);
+    plend();
     FILE *chk = fopen(tmp, "rb");
     if (!chk) return cli_fail(CLI_ERUN, "PLplot did not write %s", tmp);
     fclose(chk);

@@ -143,8 +143,6 @@ grep -q "source" "$tmp/bad1.out"
 check bad_source_message $? "$(cat "$tmp/bad1.out")"
 "$E" train "$X/randman_bptt.cfg" --out "$tmp/bad" --quiet optim.schedule=exp >"$tmp/bad2.out" 2>&1
 check bad_schedule $(( $? != 2 ))
-"$E" train "$X/randman_bptt.cfg" --out "$tmp/bad" --quiet data.source=shd >"$tmp/bad3.out" 2>&1
-check unimplemented_source $(( $? != 2 )) "$(cat "$tmp/bad3.out")"
 "$E" train "$X/yinyang_bptt.cfg" --out "$tmp/bad" --quiet data.path="$tmp/nowhere" >"$tmp/bad4.out" 2>&1
 rc=$?
 check missing_data $(( rc == 0 )) "exit $rc"
