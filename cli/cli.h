@@ -244,15 +244,35 @@ typedef struct {
     const double *fid_cos;           /* (n_iter, n_fid); NaN where undefined */
     const char *fid_method;          /* "bptt" or "rtrl" */
     const char *rule;                /* the training rule, for the fidelity panel's title */
+    /* classification in epochs: accuracy per epoch (n_iter = epochs) and the test confusion */
+    const double *train_acc, *val_acc; /* (n_iter) fractions, or NULL                     */
+    const long *conf;                /* (n_classes, n_classes) rows true, columns predicted */
+    int n_classes;
 } cli_figure;
 
 int cli_plot_figure(const cli_figure *f);
+
+/* The benchmark table's figure (elig suite): accuracy bars per benchmark and rule with the
+ * seed spread, seconds per run, and the learner's memory against sequence length. */
+typedef struct {
+    const char *path;
+    int n_bench, n_rule, seeds;
+    const char *const *bench, *const *rule;  /* names                                        */
+    const double *acc_mean, *acc_std;        /* (n_bench, n_rule) test accuracy %, NaN = none */
+    const double *seconds;                   /* (n_bench, n_rule) mean wall seconds per run   */
+    int n_T;
+    const int *T;                            /* (n_T) sequence lengths                        */
+    const double *mem;                       /* (n_rule, n_T) learner bytes, NaN = none       */
+} cli_suite_figure;
+
+int cli_plot_suite(const cli_suite_figure *f);
 
 /* ------------------------------------------------------------------ commands */
 
 int cli_cmd_train(int argc, char **argv);
 int cli_cmd_grad(int argc, char **argv);
 int cli_cmd_bench(int argc, char **argv);
+int cli_cmd_suite(int argc, char **argv);
 /* classify.c: [task] kind = dataset, epochs over a data set's training split. */
 int cli_train_dataset(cli_config *c, int quiet);
 
