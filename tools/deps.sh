@@ -3,7 +3,7 @@
 #   tools/deps.sh          build + tests: compiler, PLplot (figures), NumPy (test references)
 #   tools/deps.sh bench    also PyTorch, for the reference the benchmarks race
 set -eu
-pkgs="gcc make pkg-config libc6-dev libplplot-dev plplot-driver-cairo python3-numpy zlib1g-dev libhdf5-dev python3-h5py"
+pkgs="gcc make pkg-config libc6-dev libplplot-dev plplot-driver-cairo python3-numpy zlib1g-dev libhdf5-dev python3-h5py dataset-fashion-mnist"
 [ "${1:-}" = bench ] && pkgs="$pkgs python3-torch"
 missing=""
 for p in $pkgs; do
