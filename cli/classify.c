@@ -2,7 +2,9 @@
  *
  * Each epoch visits the training split once in shuffled mini-batches of [net] batch (a
  * seeded RNG, reshuffled every epoch; the last incomplete batch is dropped), with one
- * optimiser step per batch. Loss (unless [loss] names one): ce_mean, the CE of the time-mean
+ * optimiser step per batch, or, for an online rule with [run] update_every = k, one every k
+ * steps inside the sequences (per-step updates: k = 1) plus one at the end for what arrived
+ * after the last (the tail, or the error of a loss known only at the end). Loss (unless [loss] names one): ce_mean, the CE of the time-mean
  * readout over the whole sequence, for every rule that accepts it (bptt, rtrl); the online
  * trace rules refuse aggregated losses, so they get per-step ce over the last half of the
  * sequence (win_begin = -T/2), averaged over its steps. The prediction is the argmax of the
@@ -64,6 +66,17 @@ static long evaluate(elig_net *net, const cli_dataset *d, const int32_t *idx, in
         }
     }
     return right;
+}
+
+/* One optimiser step with the learning rate scaled by the schedule (exact for SGD and Adam,
+ * whose update is linear in lr). */
+static void update(elig_optim *opt, elig_learner *L, elig_real *P, elig_real *p0, size_t np, double scale)
+{
+    if (scale != 1) memcpy(p0, P, np * sizeof *P);
+    elig_optim_step(opt, P, elig_learner_grad(L));
+    if (scale != 1)
+        for (size_t i = 0; i < np; i++) P[i] = p0[i] + (elig_real)(scale * (P[i] - p0[i]));
+    elig_learner_after_update(L);
 }
 
 static double lr_at(const cli_config *c, int e)
@@ -171,6 +184,11 @@ int cli_train_dataset_res(cli_config *c, int quiet, cli_class_result *res, const
     }
     if ((rc = cli_make_learner(c, net, NULL, &L))) goto out;
     if ((rc = cli_make_optim(c, net, &opt))) goto out;
+    const int ue = c->update_every, per_step = elig_loss_is_per_step(c->learner.loss.loss);
+    if (ue > 0 && !elig_rule_is_online(c->learner.rule)) {
+        rc = cli_fail(CLI_EUSAGE, "[run] update_every = %d needs an online rule, but [learner] rule = %s is offline", ue, c->rule_name);
+        goto out;
+    }
     if ((rc = cli_mkdirs(c->out))) goto out;
     {
         char path[CLI_PATH + 32], tmp[CLI_PATH + 40];
@@ -240,6 +258,10 @@ int cli_train_dataset_res(cli_config *c, int quiet, cli_class_result *res, const
                 cli_dataset_step(&d, ix, B, t, cur, xt);
                 elig_learner_step(L, xt, tgt, NULL);
                 memcpy(yrec + (size_t)t * B * K, elig_net_output(net), (size_t)B * K * sizeof *yrec);
+                if (ue > 0 && (t + 1) % ue == 0) {
+                    update(opt, L, P, p0, np, scale);
+                    elig_learner_zero_grad(L);
+                }
             }
             double loss;
             if ((rc = elig_learner_end(L, &loss))) {
@@ -252,12 +274,8 @@ int cli_train_dataset_res(cli_config *c, int quiet, cli_class_result *res, const
             }
             lsum += loss;
             right += elig_count_correct(yrec, lab, T, B, K, b0, b1);
-            if (scale != 1) memcpy(p0, P, np * sizeof *P);
-            elig_optim_step(opt, P, elig_learner_grad(L));
-            if (scale != 1) {
-                for (size_t i = 0; i < np; i++) P[i] = p0[i] + (elig_real)(scale * (P[i] - p0[i]));
-            }
-            elig_learner_after_update(L);
+            /* once per batch; with update_every, what arrived after the last update */
+            if (ue == 0 || T % ue != 0 || !per_step) update(opt, L, P, p0, np, scale);
         }
         long vr = evaluate(net, &d, vidx, nv, B, b0, b1, xt, yrec, lab, NULL, NULL, n0, bidx, cur);
         epoch_row *r = &m[n_ep++];
