@@ -368,11 +368,32 @@ static void span_pre(const span_args *a, elig_real *restrict eps, elig_real *res
     elig_real *restrict eb1 = a->eb1, *restrict eb2 = a->eb2, *restrict es = a->es;
     if (eb1 && !eb2 && !es && s <= 2) { /* the common case, branch-free so it vectorises */
         const elig_real *restrict e0 = eps, *restrict e1 = eps + st;
-        if (s == 1)
+        /* the trace's one consumer (the gradient of a per-step loss, or the window sum of an
+         * aggregated one: never both) in the same pass, which is memory-bound */
+        elig_real *restrict o = g ? g : a->S;
+        const elig_real co = g ? Li : a->inv_w;
+        if (g && a->S) {
+            if (s == 1)
+                for (int q = 0; q < m; q++) eb1[q] = k1 * eb1[q] + c1 * (0 + d0 * e0[q]);
+            else
+                for (int q = 0; q < m; q++) eb1[q] = k1 * eb1[q] + c1 * ((0 + d0 * e0[q]) + d1 * e1[q]);
+            span_out(a, g, eb1, m);
+        } else if (o && s == 1)
+            for (int q = 0; q < m; q++) {
+                const elig_real v = k1 * eb1[q] + c1 * (0 + d0 * e0[q]);
+                eb1[q] = v;
+                o[q] += co * v;
+            }
+        else if (o)
+            for (int q = 0; q < m; q++) {
+                const elig_real v = k1 * eb1[q] + c1 * ((0 + d0 * e0[q]) + d1 * e1[q]);
+                eb1[q] = v;
+                o[q] += co * v;
+            }
+        else if (s == 1)
             for (int q = 0; q < m; q++) eb1[q] = k1 * eb1[q] + c1 * (0 + d0 * e0[q]);
         else
             for (int q = 0; q < m; q++) eb1[q] = k1 * eb1[q] + c1 * ((0 + d0 * e0[q]) + d1 * e1[q]);
-        span_out(a, g, eb1, m);
         return;
     }
     if (!eb1 && !es && s <= 2) { /* unfiltered (local signals): only the gradient */
