@@ -92,7 +92,8 @@ typedef struct {
     double val_frac, test_frac;      /* seeded split where no published one exists          */
     int max_train, max_eval;         /* caps on the training / each evaluation split; 0 = all */
     int channels;                    /* fsdd: audio front-end channels                      */
-    double bin_ms;                   /* fsdd: step of the audio front end (ms of audio)     */
+    double bin_ms;                   /* fsdd, shd, nmnist: time per step (0 = the source's) */
+    int n_units;                     /* shd: input units (0 = 700 or the files' largest id) */
 } cli_data_cfg;
 
 typedef struct cli_config {
@@ -273,6 +274,7 @@ int cli_cmd_train(int argc, char **argv);
 int cli_cmd_grad(int argc, char **argv);
 int cli_cmd_bench(int argc, char **argv);
 int cli_cmd_suite(int argc, char **argv);
+int cli_cmd_data(int argc, char **argv);
 /* classify.c: [task] kind = dataset, epochs over a data set's training split. */
 int cli_train_dataset(cli_config *c, int quiet);
 

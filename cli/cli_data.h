@@ -35,6 +35,11 @@ int cli_dataset_append(cli_dataset *d, const elig_real *x, int32_t lab);
 /* Input of step t of the B samples idx[0..B) as xt (B, n_in). cur (B) are cursors into the
  * events: the call with t = 0 sets them, later calls must come in increasing t. */
 void cli_dataset_step(const cli_dataset *d, const int32_t *idx, int B, int t, size_t *cur, elig_real *xt);
+/* Write the splits as DIR/<prefix>_{train,valid,test}.h5 in the SHD layout (float32 times,
+ * mid-step: (t + 1/2) dt_ms / 1000 s; samples of each split in index order; an empty split is
+ * not written). Loading DIR with source = shd, bin_ms = dt_ms, steps = T and n_units = n_in
+ * gives back the same spikes and splits. Binary sets only. *n_spikes: spikes written. */
+int cli_dataset_write_shd(const cli_dataset *d, const char *dir, const char *prefix, double dt_ms, size_t *n_spikes);
 /* Bytes the data set holds (events, values, labels, indices). */
 size_t cli_dataset_bytes(const cli_dataset *d);
 

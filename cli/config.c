@@ -195,6 +195,7 @@ static const keydef keys[] = {
     {S_DATA, "test_frac", K_REAL, CO(data.test_frac), NULL, 0, "", "seeded split: fraction for test"},
     {S_DATA, "channels", K_INT, CO(data.channels), NULL, 0, "", "fsdd: channels of the audio front end (LIF spikes, elig_audio_encode)"},
     {S_DATA, "bin_ms", K_REAL, CO(data.bin_ms), NULL, 0, "ms", "time per step: fsdd audio (default 10), shd (14), nmnist (3); 0 = the default; samples are cut or zero-padded to steps"},
+    {S_DATA, "n_units", K_INT, CO(data.n_units), NULL, 0, "", "shd: input units; 0 = 700 (SHD), or more if the files hold larger unit ids"},
     {S_DATA, "max_train", K_INT, CO(data.max_train), NULL, 0, "", "use at most this many training samples; 0 = all"},
     {S_DATA, "max_eval", K_INT, CO(data.max_eval), NULL, 0, "", "use at most this many validation and test samples each; 0 = all"},
 
@@ -796,7 +797,8 @@ int cli_config_resolve(cli_config *c, int reseed)
         if (c->step_every < 1) return cli_fail(CLI_EUSAGE, "[optim] step_every must be >= 1 (got %d)", c->step_every);
         if (!(c->gamma > 0)) return cli_fail(CLI_EUSAGE, "[optim] gamma must be > 0 (got %g)", c->gamma);
         const struct { const char *key; int v, min; } ints[] = {{"steps", c->data.steps, 0}, {"repeat", c->data.repeat, 1},
-                                                                  {"max_train", c->data.max_train, 0}, {"max_eval", c->data.max_eval, 0}};
+                                                                  {"max_train", c->data.max_train, 0}, {"max_eval", c->data.max_eval, 0},
+                                                                  {"n_units", c->data.n_units, 0}};
         for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
             if (ints[i].v < ints[i].min) return cli_fail(CLI_EUSAGE, "[data] %s must be >= %d (got %d)", ints[i].key, ints[i].min, ints[i].v);
         if (!(c->data.thr > 0)) return cli_fail(CLI_EUSAGE, "[data] thr must be > 0 (got %g)", c->data.thr);

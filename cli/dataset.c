@@ -641,7 +641,8 @@ static int append_spike_set(cli_dataset *d, const elig_spike_set *s, double dt_s
 
 /* DIR/shd_{train,test}.h5 (SHD, 20 classes) or DIR/ssc_{train,valid,test}.h5 (SSC, 35):
  * spike times binned in steps of bin_ms (default 14 ms: 1.4 s in 100 steps, spytorch's
- * Tutorial 4), 700 units. Validation: ssc_valid.h5, else val_frac of the training set. */
+ * Tutorial 4), 700 units (or [data] n_units). Validation: DIR/<prefix>_valid.h5 (SSC's, or
+ * one cli_dataset_write_shd wrote), else val_frac of the training set. */
 static int load_shd(const cli_config *c, const char *dir, cli_dataset *d)
 {
     char p[3][CLI_PATH + 32];
@@ -668,9 +669,12 @@ static int load_shd(const cli_config *c, const char *dir, cli_dataset *d)
                 if (s[k].labels[i] + 1 > K) K = s[k].labels[i] + 1;
         const double bin = c->data.bin_ms > 0 ? c->data.bin_ms : 14;
         d->T = c->data.steps ? c->data.steps : 100;
-        d->n_in = 700;
-        for (int k = 0; k < 3; k++)
-            if (s[k].n_units > d->n_in) d->n_in = s[k].n_units;
+        /* n_units: the data set's input count (an exported set names it); else SHD's 700 */
+        d->n_in = c->data.n_units > 0 ? c->data.n_units : 700;
+        for (int k = 0; k < 3 && !rc; k++)
+            if (s[k].n_units > d->n_in)
+                rc = c->data.n_units > 0 ? cli_fail(CLI_EUSAGE, "[data] n_units = %d, but %s has unit ids up to %d", c->data.n_units, p[k], s[k].n_units - 1)
+                                         : (d->n_in = s[k].n_units, CLI_OK);
         d->n_classes = K;
         if (N > (1u << 24) || K > 65536 || (double)d->T * d->n_in > 2e9) rc = cli_fail(CLI_ERUN, "[data] shd: the files in %s are too large", dir);
         if (!rc) rc = reserve(d, (int)N);
@@ -797,6 +801,69 @@ static int load_nmnist(const cli_config *c, const char *dir, cli_dataset *d)
     free(ord[1]);
     elig_file_list_free(&fl[0]);
     elig_file_list_free(&fl[1]);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ export */
+
+static int cmp_idx(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+int cli_dataset_write_shd(const cli_dataset *d, const char *dir, const char *prefix, double dt_ms, size_t *n_spikes)
+{
+    if (d->val) return cli_fail(CLI_EUSAGE, "export: the data set has non-binary input values; the SHD layout holds spikes only");
+    if (d->n_in > 65536) return cli_fail(CLI_EUSAGE, "export: %d inputs do not fit SHD's 16-bit unit ids", d->n_in);
+    const struct { const char *name; const int32_t *idx; int n; } part[3] = {
+        {"train", d->train, d->n_train}, {"valid", d->val_idx, d->n_val}, {"test", d->test, d->n_test}};
+    int rc = cli_mkdirs(dir);
+    *n_spikes = 0;
+    for (int k = 0; k < 3 && !rc; k++) {
+        if (part[k].n == 0) continue;
+        /* samples in index order, so that export(load(export(x))) == export(x) */
+        int32_t *ids = malloc((size_t)part[k].n * sizeof *ids);
+        size_t *off = malloc(((size_t)part[k].n + 1) * sizeof *off), total = 0;
+        int32_t *lab = malloc((size_t)part[k].n * sizeof *lab);
+        if (!ids || !off || !lab) rc = cli_fail(CLI_ERUN, "out of memory");
+        if (!rc) {
+            memcpy(ids, part[k].idx, (size_t)part[k].n * sizeof *ids);
+            qsort(ids, (size_t)part[k].n, sizeof *ids, cmp_idx);
+            for (int i = 0; i < part[k].n; i++) total += d->off[ids[i] + 1] - d->off[ids[i]];
+        }
+        float *times = rc ? NULL : malloc((total ? total : 1) * sizeof *times);
+        uint16_t *units = rc ? NULL : malloc((total ? total : 1) * sizeof *units);
+        if (!rc && (!times || !units)) rc = cli_fail(CLI_ERUN, "out of memory for %zu spikes", total);
+        if (!rc) {
+            size_t j = 0;
+            off[0] = 0;
+            for (int i = 0; i < part[k].n; i++) {
+                const int s = ids[i];
+                for (size_t e = d->off[s]; e < d->off[s + 1]; e++, j++) {
+                    /* mid-step times: binning with the same step returns step t exactly */
+                    times[j] = (float)((d->ev[e] / d->n_in + 0.5) * dt_ms / 1000);
+                    units[j] = (uint16_t)(d->ev[e] % d->n_in);
+                }
+                off[i + 1] = j;
+                lab[i] = d->labels[s];
+            }
+            elig_spike_set ss;
+            memset(&ss, 0, sizeof ss);
+            ss.n_samples = (size_t)part[k].n;
+            ss.n_spikes = total;
+            ss.offset = off;
+            ss.times = times;
+            ss.units = units;
+            ss.labels = lab;
+            char path[CLI_PATH + 64];
+            snprintf(path, sizeof path, "%s/%s_%s.h5", dir, prefix, part[k].name);
+            int st = elig_shd_write(path, &ss, 32);
+            if (st) rc = cli_lib_fail(st, path);
+            *n_spikes += total;
+        }
+        free(ids), free(off), free(lab), free(times), free(units);
+    }
     return rc;
 }
 

@@ -4,6 +4,7 @@
  *   elig grad CFG (--method M | --compare) [--inputs X --targets Y | --labels L] [--out DIR]
  *   elig bench [CFG] [--steps N] [--csv FILE]
  *   elig suite [--out DIR] [--seeds N] [--jobs N] [--only B,..] [--rules R,..] [--quick]
+ *   elig data CFG [section.key=value ...] [--shd DIR]
  *   elig help [train | grad | bench | config [--markdown]]      elig --version
  *
  * Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error (see cli.h).
@@ -24,6 +25,7 @@ static const char usage[] =
     "                              --compare: several against BPTT)\n"
     "  bench [CFG]                 steps/s and memory of each rule on one network\n"
     "  suite                       benchmark table: BPTT and each online rule on five data sets\n"
+    "  data CFG [--shd DIR]        load and encode a config's data set; write it in the SHD layout\n"
     "  help [COMMAND | config]     help on a command, or every config key\n"
     "  --version                   version and precision of this build\n"
     "\n"
@@ -68,6 +70,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "grad")) return cli_cmd_grad(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return cli_cmd_bench(argc - 1, argv + 1);
     if (!strcmp(cmd, "suite")) return cli_cmd_suite(argc - 1, argv + 1);
+    if (!strcmp(cmd, "data")) return cli_cmd_data(argc - 1, argv + 1);
     if (!strcmp(cmd, "help")) {
         if (argc < 3) {
             fputs(usage, stdout);
@@ -79,6 +82,7 @@ int main(int argc, char **argv)
         if (!strcmp(topic, "grad")) return cli_cmd_grad(2, help);
         if (!strcmp(topic, "bench")) return cli_cmd_bench(2, help);
         if (!strcmp(topic, "suite")) return cli_cmd_suite(2, help);
+        if (!strcmp(topic, "data")) return cli_cmd_data(2, help);
         if (!strcmp(topic, "config")) {
             int md = argc > 3 && !strcmp(argv[3], "--markdown");
             if (!md) printf("Config keys: key, type, default, meaning. layerK is layer0 .. layer%d;\n"
@@ -86,7 +90,7 @@ int main(int argc, char **argv)
             cli_config_print_keys(stdout, md);
             return CLI_OK;
         }
-        return cli_fail(CLI_EUSAGE, "help: unknown topic '%s' (train, grad, bench, suite, config)", topic);
+        return cli_fail(CLI_EUSAGE, "help: unknown topic '%s' (train, grad, bench, suite, data, config)", topic);
     }
     fprintf(stderr, "elig: unknown command '%s'\n\n", cmd);
     fputs(usage, stderr);

@@ -75,6 +75,18 @@ check update_every_offline_refused $((rc != 2)) "exit $rc"
 grep -q "offline" "$tmp/ue_bptt.out"
 check update_every_offline_message $? "$(cat "$tmp/ue_bptt.out")"
 
+# RTRL trains a small recurrent net on a data set with BPTT's gradients: the same losses per
+# epoch (to float rounding) on the same seed.
+for r in bptt rtrl; do
+    "$E" train "$X/randman_bptt.cfg" --out "$tmp/rt_$r" --quiet run.epochs=4 data.classes=3 data.units=10 data.samples=60 \
+        data.steps=30 layer0.n=8 layer0.recurrent=1 learner.rule=$r net.batch=8 optim.lr=2e-2 >"$tmp/rt_$r.out" 2>&1
+    check "dataset_${r}_runs" $? "$(head -c 300 "$tmp/rt_$r.out")"
+done
+paste -d, "$tmp/rt_bptt/metrics.csv" "$tmp/rt_rtrl/metrics.csv" 2>/dev/null |
+    awk -F, 'NR > 1 { d = $2 - $8; if (d < 0) d = -d; if (d > 1e-5 * ($2 > 0 ? $2 : -$2) + 1e-9) bad = 1; n++ }
+             END { exit bad || n != 4 }'
+check dataset_rtrl_equals_bptt $? "$(cut -d, -f2 "$tmp/rt_bptt/metrics.csv" | tr '\n' ' ') / $(cut -d, -f2 "$tmp/rt_rtrl/metrics.csv" | tr '\n' ' ')"
+
 if [ -f "$DATA/yinyang/publication_data/x_train.npy" ] || [ -d "$DATA/yinyang/publication_data" ]; then
     # measured: BPTT 94 %, e-prop 51 % (3 epochs of 1500 samples; chance 33 %)
     run yinyang yinyang_bptt.cfg 0.85 6 data.path="$DATA/yinyang/publication_data" data.max_train=2500 data.max_eval=500

@@ -146,10 +146,35 @@ PY
         check shd_missing_files $((rc != 1)) "exit $rc"
         grep -q "shd_train.h5" "$tmp/shd_none.out"
         check shd_missing_message $? "$(cat "$tmp/shd_none.out")"
+        # ---- any encoded set in the SHD layout (elig data --shd), loaded back through the shd
+        # source: the same spikes and splits (a second export is identical), and it trains
+        "$E" data "$X/randman_bptt.cfg" data.source=fashion_mnist data.path="$tmp/idx" data.steps=30 --shd "$tmp/ex1" >"$tmp/ex1.out" 2>&1
+        check export_shd_runs $? "$(cat "$tmp/ex1.out")"
+        keys=$(sed -n 's/.*load with: //p' "$tmp/ex1.out")
+        "$E" data "$X/randman_bptt.cfg" $keys --shd "$tmp/ex2" >"$tmp/ex2.out" 2>&1
+        check export_shd_reload_runs $? "$(cat "$tmp/ex2.out")"
+        $PY - "$tmp/ex1" "$tmp/ex2" <<'PY'
+import sys, h5py, numpy as np
+a, b = sys.argv[1], sys.argv[2]
+for s in ('train', 'valid', 'test'):
+    x, y = h5py.File('%s/shd_%s.h5' % (a, s), 'r'), h5py.File('%s/shd_%s.h5' % (b, s), 'r')
+    assert np.array_equal(x['labels'][:], y['labels'][:]), s
+    n = len(x['labels'])
+    for i in range(n):
+        assert np.array_equal(x['spikes/times'][i], y['spikes/times'][i]) and np.array_equal(x['spikes/units'][i], y['spikes/units'][i]), (s, i)
+PY
+        check export_shd_round_trip $?
+        n1=$(sed -n 's/.*, \([0-9]*\) spikes (.*/\1/p' "$tmp/ex1.out"); n2=$(sed -n 's/.*, \([0-9]*\) spikes (.*/\1/p' "$tmp/ex2.out")
+        check export_shd_spike_count "$([ -n "$n1" ] && [ "$n1" = "$n2" ]; echo $?)" "$n1 vs $n2 spikes"
+        train exported 0.9 $keys
     else
         echo "skip shd: h5py/numpy not importable by $PY (nothing counted)"
     fi
 fi
+
+"$E" data "$X/eprop_pattern.cfg" >"$tmp/nd.out" 2>&1
+rc=$?
+check data_needs_dataset_config $((rc != 2)) "exit $rc"
 
 # ---- sources that need a path say so (exit 2)
 for s in shd nmnist; do
