@@ -58,38 +58,38 @@ typedef struct {
 static const bench_def benches[] = {
     {"fmnist", "Fashion-MNIST (TTFS, 784-100r-10)",
      "[run]\nepochs = 2\npatience = 0\n[task]\nkind = dataset\n"
-     "[data]\nsource = fashion_mnist\nthr = 0.2\ntau_eff = 20\nsteps = 100\nmax_train = 5000\nmax_eval = 2000\n"
+     "[data]\nsource = fashion_mnist\nthr = 0.2\ntau_eff = 20\nsteps = 100\nmax_train = 3000\nmax_eval = 1000\n"
      "[net]\ndt = 1\nbatch = 32\ntau_out = 10\nout_leak_scale = 0\n"
      "[layer0]\nn = 100\nmodel = lif_cuba\ntau_mem = 10\ntau_syn = 5\nrecurrent = 1\nin_gain = 15\n"
      "[optim]\nkind = adam\nlr = 5e-3\nschedule = cosine\n",
      "data.max_train=256 data.max_eval=128 data.steps=40 run.epochs=1 layer0.n=20"},
     {"fsdd", "FSDD as spikes (32-ch cochlea, 100r LIF)",
-     "[run]\nepochs = 6\npatience = 0\n[task]\nkind = dataset\n"
+     "[run]\nepochs = 5\npatience = 0\n[task]\nkind = dataset\n"
      "[data]\nsource = fsdd\nchannels = 32\nbin_ms = 10\nsteps = 100\nval_frac = 0.1\n"
-     "[net]\ndt = 1\nbatch = 32\ntau_out = 20\n"
+     "[net]\ndt = 1\nbatch = 32\ntau_out = 10\nout_leak_scale = 1\n"
      "[layer0]\nn = 100\nmodel = lif\ntau_mem = 20\nrecurrent = 1\nin_gain = 2\n"
      "[optim]\nkind = adam\nlr = 5e-3\nschedule = cosine\n",
      "data.max_train=128 data.max_eval=64 data.steps=40 run.epochs=1 layer0.n=20"},
     {"braille", "Braille, 27 letters (sigma-delta, 128r LIF)",
-     "[run]\nepochs = 12\npatience = 0\n[task]\nkind = dataset\n"
-     "[data]\nsource = braille\ntheta = 10\nrepeat = 1\nval_frac = 0.1\ntest_frac = 0.2\n"
+     "[run]\nepochs = 10\npatience = 0\n[task]\nkind = dataset\n"
+     "[data]\nsource = braille\ntheta = 1\nrepeat = 1\nval_frac = 0.1\ntest_frac = 0.2\n"
      "[net]\ndt = 1\nbatch = 16\ntau_out = 10\nout_leak_scale = 1\n"
-     "[layer0]\nn = 128\nmodel = lif\ntau_mem = 20\nrecurrent = 1\nin_gain = 3\n"
+     "[layer0]\nn = 128\nmodel = lif\ntau_mem = 20\nrecurrent = 1\nin_gain = 2\n"
      "[optim]\nkind = adam\nlr = 5e-3\nschedule = cosine\n",
      "data.max_train=128 data.max_eval=64 run.epochs=1 layer0.n=20"},
     {"yinyang", "Yin-Yang (TTFS, 64r LIF)",
-     "[run]\nepochs = 8\npatience = 0\n[task]\nkind = dataset\n"
+     "[run]\nepochs = 5\npatience = 0\n[task]\nkind = dataset\n"
      "[data]\nsource = yinyang\nsteps = 50\nt_max = 0.6\n"
      "[net]\ndt = 1\nbatch = 32\ntau_out = 10\nout_leak_scale = 1\n"
      "[layer0]\nn = 64\nmodel = lif\ntau_mem = 20\nrecurrent = 1\nin_gain = 3\n"
      "[optim]\nkind = adam\nlr = 1e-2\nschedule = cosine\n",
      "data.max_train=256 data.max_eval=128 run.epochs=1 layer0.n=16"},
     {"randman", "Randman (D 1, 10 classes, 100 units; 100 LIF)",
-     "[run]\nepochs = 8\npatience = 0\n[task]\nkind = dataset\n"
-     "[data]\nsource = randman\ndim = 1\nclasses = 10\nunits = 100\nspikes = 1\nsamples = 400\nsteps = 100\n"
+     "[run]\nepochs = 6\npatience = 0\n[task]\nkind = dataset\n"
+     "[data]\nsource = randman\ndim = 1\nclasses = 10\nunits = 100\nspikes = 1\nsamples = 300\nsteps = 100\n"
      "val_frac = 0.1\ntest_frac = 0.2\n"
-     "[net]\ndt = 1\nbatch = 32\ntau_out = 20\nout_leak_scale = 1\n"
-     "[layer0]\nn = 100\nmodel = lif\ntau_mem = 20\nrecurrent = 0\nin_gain = 3\n"
+     "[net]\ndt = 1\nbatch = 32\ntau_out = 10\nout_leak_scale = 1\n"
+     "[layer0]\nn = 100\nmodel = lif\ntau_mem = 20\nrecurrent = 0\n"
      "[optim]\nkind = adam\nlr = 1e-2\nschedule = cosine\n",
      "data.samples=40 data.steps=40 run.epochs=1 layer0.n=20"},
 };
@@ -162,17 +162,44 @@ static int make_config(const run_rec *r, int quick, cli_config **out)
     return CLI_OK;
 }
 
+/* The process's resident-memory high-water mark, reset at the start of a run (Linux: writing
+ * 5 to /proc/self/clear_refs), so that it is this run's peak: the data pages it touches, the
+ * network, the learner, the figure. Falls back to getrusage's maximum when /proc is absent. */
+static void reset_peak_rss(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
+static long peak_rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmHWM:", 6)) kb = strtol(line + 6, NULL, 10);
+    if (f) fclose(f);
+    if (kb < 0) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        kb = ru.ru_maxrss;
+    }
+    return kb;
+}
+
 static int write_result(const run_rec *r, const cli_class_result *res)
 {
     char path[CLI_PATH + 32], tmp[CLI_PATH + 40];
     int rc = cli_join(path, sizeof path, r->dir, "result.txt");
     if (rc) return rc;
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
+    long peak = peak_rss_kb();
     FILE *f = cli_atomic_open(path, tmp, sizeof tmp);
     if (!f) return cli_fail(CLI_ERUN, "cannot write %s", path);
     fprintf(f, "test_acc %.6f\nval_acc %.6f\nseconds %.3f\npeak_kb %ld\nbytes_net %zu\nbytes_learner %zu\nbytes_data %zu\n",
-            res->test_acc, res->best_val_acc, res->seconds, (long)ru.ru_maxrss, res->bytes_net, res->bytes_learner,
+            res->test_acc, res->best_val_acc, res->seconds, peak, res->bytes_net, res->bytes_learner,
             res->bytes_data);
     return cli_atomic_close(f, tmp, path);
 }
@@ -187,6 +214,7 @@ static void child_run(run_rec *r, int quick, const cli_dataset *data)
         dup2(fd, 2);
         close(fd);
     }
+    reset_peak_rss();
     cli_config *c = NULL;
     int rc = make_config(r, quick, &c);
     cli_class_result res;
@@ -305,6 +333,7 @@ static void mean_std(const run_rec *rr, int n, int b, int ru, double (*get)(cons
 
 static double get_acc(const run_rec *r) { return 100 * r->test_acc; }
 static double get_sec(const run_rec *r) { return r->seconds; }
+static double get_rss(const run_rec *r) { return r->peak_kb / 1024.0; }
 
 static void fmt_bytes(char *out, size_t n, double b)
 {
@@ -385,25 +414,28 @@ static int write_outputs(const char *out, const run_rec *rr, int n_runs, const i
     if ((rc = cli_join(path, sizeof path, out, "table.md"))) return rc;
     if (!(f = cli_atomic_open(path, tmp, sizeof tmp))) return cli_fail(CLI_ERUN, "cannot write %s", path);
     fprintf(f, "# elig suite%s\n\n", quick ? " (--quick: smoke-test sizes, not results)" : "");
-    fprintf(f, "Test accuracy (%%), mean ± std over %d seed%s; wall seconds per run (one process per run, %d in\n"
-               "parallel; %s build); learner = the bytes the rule's learner allocates (batch included; its\n"
-               "state for one sequence), net = the network's, data = the encoded data set's (shared by all\n"
-               "runs of a benchmark). Whole suite: %.0f s wall. Configs: each run's config.resolved and\n"
-               "`elig suite --list`; every run's numbers, with its peak resident memory, in table.csv.\n\n",
+    fprintf(f, "Test accuracy (%%), mean ± std over %d seed%s; wall seconds and peak resident memory per run\n"
+               "(one process per run, %d in parallel, %s build; the peak includes the data pages the run\n"
+               "touches); learner = the bytes the rule's learner allocates (batch included: its state for\n"
+               "one sequence), net = the network's, data = the encoded data set's (loaded once, shared by\n"
+               "the runs of a benchmark). Whole suite: %.0f s wall. Configs: each run's config.resolved\n"
+               "and `elig suite --list`; every run's numbers in table.csv.\n\n",
             seeds, seeds > 1 ? "s" : "", jobs, cli_precision_name(), wall);
-    fprintf(f, "| benchmark | rule | test accuracy %% | seconds / run | learner | net | data |\n|---|---|---|---|---|---|---|\n");
+    fprintf(f, "| benchmark | rule | test accuracy %% | seconds / run | peak RSS / run | learner | net | data |\n"
+               "|---|---|---|---|---|---|---|---|\n");
     for (int b = 0; b < N_BENCH; b++) {
         if (!use_bench[b]) continue;
         if (skip[b][0]) {
-            fprintf(f, "| %s | — | skipped: %s | | | | |\n", benches[b].title, skip[b]);
+            fprintf(f, "| %s | — | skipped: %s | | | | | |\n", benches[b].title, skip[b]);
             continue;
         }
         for (int ru = 0; ru < N_RULE; ru++) {
             if (!use_rule[ru]) continue;
-            double am, as, sm, ss;
+            double am, as, sm, ss, mm, ms;
             int k;
             mean_std(rr, n_runs, b, ru, get_acc, &am, &as, &k);
             mean_std(rr, n_runs, b, ru, get_sec, &sm, &ss, &k);
+            mean_std(rr, n_runs, b, ru, get_rss, &mm, &ms, &k);
             size_t lb = 0, nb_ = 0, db = 0;
             const char *err = NULL;
             int nfail = 0;
@@ -420,11 +452,11 @@ static int write_outputs(const char *out, const run_rec *rr, int n_runs, const i
             fmt_bytes(nbs, sizeof nbs, (double)nb_);
             fmt_bytes(dbs, sizeof dbs, (double)db);
             if (k == 0) {
-                fprintf(f, "| %s | %s | failed: %s | | | | |\n", benches[b].title, rules[ru].name, err ? err : "?");
+                fprintf(f, "| %s | %s | failed: %s | | | | | |\n", benches[b].title, rules[ru].name, err ? err : "?");
                 continue;
             }
-            fprintf(f, "| %s | %s | %.1f ± %.1f%s | %.1f | %s | %s | %s |\n", benches[b].title, rules[ru].name, am, as,
-                    nfail ? " (some seeds failed)" : "", sm, lbs, nbs, dbs);
+            fprintf(f, "| %s | %s | %.1f ± %.1f%s | %.1f | %.0f MiB | %s | %s | %s |\n", benches[b].title, rules[ru].name, am, as,
+                    nfail ? " (some seeds failed)" : "", sm, mm, lbs, nbs, dbs);
         }
     }
     fprintf(f, "\n## Learner memory against sequence length (Fashion-MNIST network, batch 32)\n\n| rule |");
