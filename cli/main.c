@@ -3,6 +3,7 @@
  *   elig train CFG [section.key=value ...] [--out DIR] [--iterations N] [--seed N] [--quiet]
  *   elig grad CFG (--method M | --compare) [--inputs X --targets Y | --labels L] [--out DIR]
  *   elig bench [CFG] [--steps N] [--csv FILE]
+ *   elig dyn CFG_OR_PRESET [section.key=value ...] [--out DIR] [--seed N] [--quiet] [--dry-run]
  *   elig suite [--out DIR] [--seeds N] [--jobs N] [--only B,..] [--rules R,..] [--quick]
  *   elig data CFG [section.key=value ...] [--shd DIR]
  *   elig help [train | grad | bench | config [--markdown]]      elig --version
@@ -10,6 +11,7 @@
  * Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error (see cli.h).
  */
 #include "cli.h"
+#include "cli_dyn.h"
 
 #include <string.h>
 
@@ -24,6 +26,7 @@ static const char usage[] =
     "  grad CFG --method M         gradient of one sequence with a rule (bptt, rtrl, eprop, ...;\n"
     "                              --compare: several against BPTT)\n"
     "  bench [CFG]                 steps/s and memory of each rule on one network\n"
+    "  dyn CFG_OR_PRESET           FORCE or FOLLOW on a target signal or dynamical system\n"
     "  suite                       benchmark table: BPTT and each online rule on five data sets\n"
     "  data CFG [--shd DIR]        load and encode a config's data set; write it in the SHD layout\n"
     "  help [COMMAND | config]     help on a command, or every config key\n"
@@ -69,6 +72,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "train")) return cli_cmd_train(argc - 1, argv + 1);
     if (!strcmp(cmd, "grad")) return cli_cmd_grad(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return cli_cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "dyn")) return cli_cmd_dyn(argc - 1, argv + 1);
     if (!strcmp(cmd, "suite")) return cli_cmd_suite(argc - 1, argv + 1);
     if (!strcmp(cmd, "data")) return cli_cmd_data(argc - 1, argv + 1);
     if (!strcmp(cmd, "help")) {
@@ -81,6 +85,7 @@ int main(int argc, char **argv)
         if (!strcmp(topic, "train")) return cli_cmd_train(2, help);
         if (!strcmp(topic, "grad")) return cli_cmd_grad(2, help);
         if (!strcmp(topic, "bench")) return cli_cmd_bench(2, help);
+        if (!strcmp(topic, "dyn")) return cli_cmd_dyn(2, help);
         if (!strcmp(topic, "suite")) return cli_cmd_suite(2, help);
         if (!strcmp(topic, "data")) return cli_cmd_data(2, help);
         if (!strcmp(topic, "config")) {
@@ -90,7 +95,7 @@ int main(int argc, char **argv)
             cli_config_print_keys(stdout, md);
             return CLI_OK;
         }
-        return cli_fail(CLI_EUSAGE, "help: unknown topic '%s' (train, grad, bench, suite, data, config)", topic);
+        return cli_fail(CLI_EUSAGE, "help: unknown topic '%s' (train, grad, bench, dyn, suite, data, config)", topic);
     }
     fprintf(stderr, "elig: unknown command '%s'\n\n", cmd);
     fputs(usage, stderr);

@@ -277,6 +277,9 @@ const elig_real *elig_follow_decoders(const elig_follow *F);  /* (n_rec, d)     
  * W (n_rec pre, n_rec post), *w_ff (n_ff pre, n_rec post); element [j, i] = weight j -> i. */
 elig_real *elig_follow_weights(elig_follow *F, elig_real **w_ff);
 long elig_follow_time(const elig_follow *F);
+/* Indices of the neurons that spiked in the last step, (*count): the recurrent layer if
+ * recurrent != 0, else the feed-forward layer. */
+const int *elig_follow_spikes(const elig_follow *F, int recurrent, int *count);
 /* Change the learning rate between steps (a schedule: the weights' fluctuation around the
  * solution scales with eta, so decaying it late in training sharpens them). No validation. */
 void elig_follow_set_eta(elig_follow *F, double eta);

@@ -68,7 +68,8 @@
  * Not implemented from the code: trial clamps (vdp resets between periods), inhibitory
  * interneurons, noise injection, the 2-link arm.
  *
- * Memory: one block: W (n_rec^2), W_ff (n_rec n_ff), decoders and encoders (n d), O(n) state.
+ * Memory: one block: W (n_rec^2), W_ff (n_rec n_ff), decoders and encoders (n d), O(n) state
+ * (including each layer's list of the last step's spikers, for rasters).
  * Cost per step: n_rec (n_ff + n_rec) multiply-adds for the currents plus the same again when
  * learning (fused in one pass over the weights), O((n_ff + n_rec) d) for encoding and decoding,
  * O(n) neuron updates (an expm1 or log1p only for neurons leaving refractoriness or spiking).
@@ -89,6 +90,8 @@ typedef struct {
     elig_real *v, *rt;     /* (n) voltage, refractory time left (s)           */
     elig_real *s;          /* (n) filtered spike trains, Hz                   */
     elig_real *J;          /* (n) input current                               */
+    int *spk;              /* (n) indices of the last step's spikers          */
+    int n_spk;
 } layer;
 
 struct elig_follow {
@@ -231,6 +234,7 @@ static void carve_layer(layer *L, int n, int d, elig__arena *a)
     L->rt = elig__carve(a, (size_t)n, sizeof(elig_real));
     L->s = elig__carve(a, (size_t)n, sizeof(elig_real));
     L->J = elig__carve(a, (size_t)n, sizeof(elig_real));
+    L->spk = elig__carve(a, (size_t)n, sizeof(int));
 }
 
 static elig_follow *carve(const elig_follow_cfg *c, elig__arena *a)
@@ -311,6 +315,7 @@ static void lif_layer_step(const elig_follow *F, layer *L)
     const int n = L->n;
     elig_real *restrict v = L->v, *restrict rt = L->rt, *restrict s = L->s;
     const elig_real *restrict J = L->J;
+    int *restrict spk = L->spk, ns = 0;
     for (int i = 0; i < n; i++) {
         elig_real ri = rt[i] - dt, vi = v[i];
         if (ri <= 0) { /* free the whole step */
@@ -325,6 +330,7 @@ static void lif_layer_step(const elig_follow *F, layer *L)
             vi = 0;
             ri = tau_ref + ts;
             si += inj;
+            spk[ns++] = i;
         } else if (vi < 0) {
             vi = 0;
         }
@@ -332,6 +338,7 @@ static void lif_layer_step(const elig_follow *F, layer *L)
         rt[i] = ri;
         s[i] = si;
     }
+    L->n_spk = ns;
 }
 
 /* ---------------------------------------------------------------- decoders */
@@ -429,6 +436,7 @@ static void reset_layer(layer *L)
     memset(L->rt, 0, (size_t)L->n * sizeof(elig_real));
     memset(L->s, 0, (size_t)L->n * sizeof(elig_real));
     memset(L->J, 0, (size_t)L->n * sizeof(elig_real));
+    L->n_spk = 0;
 }
 
 void elig_follow_reset(elig_follow *F)
@@ -495,6 +503,13 @@ const elig_real *elig_follow_output(const elig_follow *F) { return F->xhat; }
 const elig_real *elig_follow_reference(const elig_follow *F) { return F->xout; }
 const elig_real *elig_follow_decoders(const elig_follow *F) { return F->dec; }
 long elig_follow_time(const elig_follow *F) { return F->t; }
+
+const int *elig_follow_spikes(const elig_follow *F, int recurrent, int *count)
+{
+    const layer *L = recurrent ? &F->rec : &F->ff;
+    if (count) *count = L->n_spk;
+    return L->spk;
+}
 void elig_follow_set_eta(elig_follow *F, double eta) { F->cfg.eta = eta; }
 void elig_follow_set_k_fb(elig_follow *F, double k_fb) { F->cfg.k_fb = k_fb; }
 
