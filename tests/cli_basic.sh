@@ -172,4 +172,12 @@ check bench_exit0 $(( rc != 0 )) "exit $rc: $(head -c 300 out)"
 [ "$(grep -c -E '^(bptt|rtrl|eprop) ' out)" -eq 3 ]; check bench_table $?
 [ "$(wc -l <bench.csv)" -eq 4 ]; check bench_csv $?
 
+# ---------------------------------------------------------------- docs in sync
+# docs/cli.md's key table is `elig help config --markdown` verbatim (regenerate it when a key
+# or its text changes).
+"$E" help config --markdown >keys.md 2>&1
+awk '/^\| section \| key \|/ { on = 1 } on && !/^\|/ { exit } on' "$root/docs/cli.md" >doc_keys.md
+cmp -s keys.md doc_keys.md
+check docs_cli_key_table_in_sync $? "$(diff keys.md doc_keys.md | head -5)"
+
 finish
