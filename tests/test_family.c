@@ -311,6 +311,48 @@ TEST(superspike_equals_van_rossum_gradient_single_layer)
     ASSERT_LE(compare("superspike vs bptt of the van Rossum loss", &a, &b), TOL(1e-10, 2e-4));
 }
 
+TEST(superspike_is_symmetric_eprop_on_lif_layers)
+{
+    /* With the reset detached from the trace (e-prop's keep_reset = 0) a LIF or CuBa-LIF
+     * neuron's eligibility vector is its presynaptic trace times its own surrogate derivative,
+     * so e-prop with symmetric feedback and SuperSpike (presynaptic traces, feedback W_out^T,
+     * traces filtered with the readout kernel) are the same rule: equal gradients, recurrent
+     * two-layer networks, per-step and aggregated losses. The benchmark table shows the two
+     * columns equal for this reason. */
+    seqdata d;
+    make_data(&d, 0, 79);
+    const elig_neuron_model *models[2] = {&elig_neuron_lif, &elig_neuron_lif_cuba};
+    const elig_loss *losses[2] = {&elig_loss_mse, &elig_loss_ce_mean};
+    for (int mi = 0; mi < 2; mi++)
+        for (int li = 0; li < 2; li++) {
+            elig_net_cfg nc = make_net(models[mi], 2, 1, 0, 0);
+            result r[2];
+            for (int which = 0; which < 2; which++) {
+                elig_net *net;
+                elig_learner *L;
+                ASSERT_OK(elig_net_create(&nc, &net));
+                elig_learner_cfg lc = preset(which ? "superspike" : "eprop", losses[li]);
+                lc.feedback = ELIG_FB_SYMMETRIC;
+                lc.max_steps = T_SEQ;
+                ASSERT_OK(elig_learner_create(net, &lc, &L));
+                ASSERT_OK(elig_learner_begin(L, T_SEQ));
+                for (int t = 0; t < T_SEQ; t++)
+                    elig_learner_step(L, d.x + (size_t)t * BATCH * N_IN, d.y + (size_t)t * BATCH * N_OUT, NULL);
+                double loss;
+                ASSERT_OK(elig_learner_end(L, &loss));
+                r[which].P = elig_net_n_params(net);
+                memcpy(r[which].g, elig_learner_grad(L), r[which].P * sizeof(elig_real));
+                r[which].rate = elig_learner_rate_hz(L, 0);
+                elig_learner_free(L);
+                elig_net_free(net);
+            }
+            assert_active(&r[0], 1);
+            char what[96];
+            snprintf(what, sizeof what, "superspike vs symmetric eprop, %s, %s", elig_neuron_name(models[mi]), elig_loss_name(losses[li]));
+            ASSERT_LE(compare(what, &r[0], &r[1]), TOL(1e-12, 1e-5));
+        }
+}
+
 TEST(every_preset_allocates_nothing_per_step_and_is_length_independent)
 {
     seqdata d;
