@@ -335,6 +335,7 @@ int cli_train_dataset_res(cli_config *c, int quiet, cli_class_result *res, const
         f.val_acc = eva;
         f.conf = conf;
         f.n_classes = K;
+        f.epochs = 1;
         rc = cli_plot_figure(&f);
         if (rc) goto out;
     }

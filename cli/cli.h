@@ -249,6 +249,7 @@ typedef struct {
     const double *train_acc, *val_acc; /* (n_iter) fractions, or NULL                     */
     const long *conf;                /* (n_classes, n_classes) rows true, columns predicted */
     int n_classes;
+    int epochs;                      /* 1: n_iter counts epochs and the readout is a test sample */
 } cli_figure;
 
 int cli_plot_figure(const cli_figure *f);

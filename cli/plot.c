@@ -145,7 +145,7 @@ static void panel_loss(const cli_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
     plvpor(0.12, 0.97, y0, y1);
     plwind(x0, x1, lo, hi);
     char title[300];
-    snprintf(title, sizeof title, "Training loss per iteration -- %s", f->title);
+    snprintf(title, sizeof title, "Training loss per %s -- %s", f->epochs ? "epoch (mean over its batches)" : "iteration", f->title);
     plcol0(COL_GRID);
     plwidth(0.5);
     plbox("g", 0, 0, "", 0, 0);
@@ -153,7 +153,7 @@ static void panel_loss(const cli_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
     plcol0(COL_FG);
     plwidth(1.0);
     plbox("bcnst", f->n_iter <= 10 ? 1.0 : 0, 0, "bc", 0, 0);
-    pllab("iteration", "", title);
+    pllab(f->epochs ? "epoch" : "iteration", "", title);
     plmtex("l", 1.5 + 0.95 * width, 0.5, 0.5, "loss (log scale)"); /* clear of the tick labels */
     plcol0(COL_FIRST);
     plwidth(2.0);
@@ -235,7 +235,8 @@ static void panel_readout(const cli_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
             for (int i = b0; i < b1; i++) m += f->y[(size_t)i * f->y_stride + k];
             if (b1 > b0 && m > best) best = m, pred = k;
         }
-        snprintf(title, sizeof title, "Readout, sequence 0 of the last iteration: label class %d, predicted class %d", f->label, pred);
+        snprintf(title, sizeof title, "Readout, %s: label class %d, predicted class %d",
+                 f->epochs ? "a test sample" : "sequence 0 of the last iteration", f->label, pred);
         axes("n", "time (ms)", "readout y (a.u.)", title);
         for (int k = 0; k < K; k++) {
             for (int i = 0; i < T; i++) v[i] = f->y[(size_t)i * f->y_stride + k];
@@ -545,7 +546,8 @@ static int panel_raster(const cli_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
                 }
         double rate = 1000.0 * (double)count / ((double)N * T * f->dt);
         plwind(0, T * f->dt, -0.5, N - 0.5);
-        snprintf(title, sizeof title, "Spikes of layer 0 (%d neurons), sequence 0 of the last iteration: %.1f Hz", N, rate);
+        snprintf(title, sizeof title, "Spikes of layer 0 (%d neurons), %s: %.1f Hz", N,
+                 f->epochs ? "the same test sample" : "sequence 0 of the last iteration", rate);
         axes("n", "time (ms)", "neuron", title);
         plcol0(COL_FG);
         plssym(0, (N > 200 ? 0.4 : 0.6) * text_scale);
