@@ -2,6 +2,7 @@
  * BPTT and with each online rule, over several seeds, at a fixed budget of epochs.
  *
  *   elig suite [--out DIR] [--seeds N] [--jobs N] [--only B,...] [--rules R,...] [--quick]
+ *              [--set section.key=value ...]
  *
  * Every (benchmark, rule, seed) is one `elig train` run of a built-in config (printed by
  * --list, written to each run's config.resolved) with learner.rule and the seeds set: the
@@ -33,7 +34,8 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: elig suite [--out DIR] [--seeds N] [--jobs N] [--only B,...] [--rules R,...] [--quick] [--list]\n"
+    "usage: elig suite [--out DIR] [--seeds N] [--jobs N] [--only B,...] [--rules R,...] [--quick]\n"
+    "                  [--set section.key=value ...] [--list]\n"
     "\n"
     "Train every benchmark with BPTT and each online rule over N seeds (default 3) and write\n"
     "DIR/table.md, table.csv, memory.csv and figure.png (default DIR: runs/suite).\n"
@@ -41,6 +43,8 @@ static const char usage[] =
     "  --only       benchmarks: fmnist, fsdd, braille, yinyang, randman\n"
     "  --rules      rules: bptt, eprop, rflo, ostl, superspike, decolle\n"
     "  --quick      tiny sizes (seconds per run): a smoke test of the whole pipeline\n"
+    "  --set K=V    override a config key in every run (e.g. run.epochs=1, optim.lr=1e-3,\n"
+    "               learner.feedback=random); not learner.rule, run.seed or run.out\n"
     "  --list       print each benchmark's config and the rule overrides, then exit\n"
     "Data: Fashion-MNIST from the Debian package dataset-fashion-mnist; FSDD, Braille and\n"
     "Yin-Yang from ../shared/data (see docs/data.md); Randman is generated.\n";
@@ -137,6 +141,11 @@ static int apply_overrides(cli_config *c, const char *list, const char *origin)
 }
 
 /* Build the config of one run; the caller frees it. */
+/* --set overrides, applied to every run after the rule's (in command-line order) */
+#define MAX_SET 32
+static const char *set_over[MAX_SET];
+static int n_set;
+
 static int make_config(const run_rec *r, int quick, cli_config **out)
 {
     const bench_def *b = &benches[r->bench];
@@ -147,6 +156,7 @@ static int make_config(const run_rec *r, int quick, cli_config **out)
     int rc = cli_config_read_text(c, b->cfg, origin);
     if (!rc && quick) rc = apply_overrides(c, b->quick, "--quick");
     if (!rc) rc = apply_overrides(c, rules[r->rule].over, "<suite rule>");
+    for (int i = 0; i < n_set && !rc; i++) rc = cli_config_override(c, set_over[i], "--set");
     snprintf(seed, sizeof seed, "run.seed=%d", r->seed);
     if (!rc) rc = cli_config_override(c, seed, "<suite seed>");
     if (!rc) rc = cli_config_set(c, "run", "out", r->dir, "<suite>");
@@ -421,6 +431,11 @@ static int write_outputs(const char *out, const run_rec *rr, int n_runs, const i
                "the runs of a benchmark). Whole suite: %.0f s wall. Configs: each run's config.resolved\n"
                "and `elig suite --list`; every run's numbers in table.csv.\n\n",
             seeds, seeds > 1 ? "s" : "", jobs, cli_precision_name(), wall);
+    if (n_set) {
+        fprintf(f, "Every run with --set:");
+        for (int i = 0; i < n_set; i++) fprintf(f, " `%s`", set_over[i]);
+        fprintf(f, ".\n\n");
+    }
     fprintf(f, "| benchmark | rule | test accuracy %% | seconds / run | peak RSS / run | learner | net | data |\n"
                "|---|---|---|---|---|---|---|---|\n");
     for (int b = 0; b < N_BENCH; b++) {
@@ -580,6 +595,13 @@ int cli_cmd_suite(int argc, char **argv)
         } else if ((o = cli_opt(argc, argv, &i, "--rules", &val))) {
             if (o < 0) return CLI_EUSAGE;
             if ((rc = parse_list(val, "rule", N_RULE, rule_name, use_rule))) return rc;
+        } else if ((o = cli_opt(argc, argv, &i, "--set", &val))) {
+            if (o < 0) return CLI_EUSAGE;
+            if (!cli_is_override(val)) return cli_fail(CLI_EUSAGE, "suite: --set needs section.key=value (got '%s')", val);
+            if (!strncmp(val, "learner.rule=", 13) || !strncmp(val, "run.seed=", 9) || !strncmp(val, "run.out=", 8))
+                return cli_fail(CLI_EUSAGE, "suite: --set %s: the suite sets the rule, seed and run directory itself (--rules, --seeds, --out)", val);
+            if (n_set == MAX_SET) return cli_fail(CLI_EUSAGE, "suite: at most %d --set options", MAX_SET);
+            set_over[n_set++] = val;
         } else if (!strcmp(a, "--quick")) {
             quick = 1;
         } else if (!strcmp(a, "--list")) {
@@ -593,6 +615,7 @@ int cli_cmd_suite(int argc, char **argv)
             if (use_bench[b]) printf("# ---- %s: %s\n%s# --quick: %s\n\n", benches[b].name, benches[b].title, benches[b].cfg, benches[b].quick);
         for (int r = 0; r < N_RULE; r++)
             if (use_rule[r]) printf("# rule %s: %s\n", rules[r].name, rules[r].over);
+        for (int i = 0; i < n_set; i++) printf("# --set %s (every run)\n", set_over[i]);
         return CLI_OK;
     }
     if (!jobs) {

@@ -234,6 +234,15 @@ check suite_online_memory_constant $?
 a=$(awk -F, '$1 == "randman" && $3 == 1 && ($2 == "bptt" || $2 == "eprop") { print $2, $5 }' "$tmp/suite/table.csv")
 b=$(awk -F, '$1 == "randman" && $3 == 1 { print $2, $5 }' "$tmp/suite1/table.csv" 2>/dev/null)
 check suite_reproducible "$([ -n "$a" ] && [ "$a" = "$b" ]; echo $?)" "jobs 2: $a / jobs 1: $b"
+# --set reaches every run (and is named in the table); the rule cannot be --set
+(cd "$root" && "$E" suite --quick --seeds 1 --jobs 1 --only randman --rules bptt --set layer0.n=12 --out "$tmp/suite_set") >/dev/null 2>&1
+check suite_set_runs $?
+grep -A1 '^\[layer0\]' "$tmp/suite_set/randman/bptt/seed1/config.resolved" 2>/dev/null | grep -qx 'n = 12'
+check suite_set_reaches_run $?
+grep -q 'layer0.n=12' "$tmp/suite_set/table.md" 2>/dev/null
+check suite_set_in_table $?
+"$E" suite --set learner.rule=bptt >"$tmp/sb.out" 2>&1
+check suite_set_rule_refused $(($? != 2))
 "$E" suite --only nosuch >"$tmp/sb.out" 2>&1
 rc=$?
 check suite_bad_benchmark $((rc != 2)) "exit $rc"
