@@ -504,3 +504,29 @@ TEST(shd_bin_sample)
     ASSERT_EQ_INT(elig_spike_set_bin(&s, NS, 0.010, T, U, 0, x, NULL), ELIG_EINVAL);
     free(x);
 }
+
+/* The seeds of fuzz/fuzz_shd.c: every ok_* file reads, every bad_* one is refused (EFORMAT, or
+ * EIO for what HDF5 cannot open as a file) with a message, and the result stays empty. */
+TEST(fuzz_corpus_seeds_shd)
+{
+    const char *dir = "fuzz/corpus/shd";
+    DIR *d = opendir(dir);
+    if (!d) SKIP("fuzz corpus not found (run from the project root)");
+    struct dirent *e;
+    int n_ok = 0, n_bad = 0;
+    while ((e = readdir(d))) {
+        int ok = strncmp(e->d_name, "ok_", 3) == 0, bad = strncmp(e->d_name, "bad_", 4) == 0;
+        if (!ok && !bad) continue;
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        elig_spike_set s;
+        int rc = elig_shd_read(p, &s, 0, 0);
+        if (ok && rc) th_fail(__FILE__, __LINE__, "%s refused: %s", p, elig_last_error());
+        if (bad && rc != ELIG_EFORMAT && rc != ELIG_EIO) th_fail(__FILE__, __LINE__, "%s: got %s", p, elig_status_name(rc));
+        if (bad && (s.block_ || !elig_last_error()[0])) th_fail(__FILE__, __LINE__, "%s: refused without a message or with a result", p);
+        if (ok) n_ok++, elig_spike_set_free(&s);
+        else n_bad++;
+    }
+    closedir(d);
+    ASSERT_TRUE(n_ok >= 5 && n_bad >= 14);
+}
