@@ -254,6 +254,13 @@ typedef struct {
 
 int cli_plot_figure(const cli_figure *f);
 
+/* What the figure modules (plot.c, plot_dyn.c) share: open a w x h pngcairo page writing tmp,
+ * colour map 0 from rgb (n entries), PLplot's fatal errors reported as "elig: PLplot failed";
+ * then cli_plot_close: plend(), and tmp renamed over path when rc == 0 (the figure appears
+ * whole or not at all), else removed; returns rc or the error. */
+void cli_plot_open(const char *tmp, int w, int h, const int (*rgb)[3], int n);
+int cli_plot_close(const char *tmp, const char *path, int rc);
+
 /* The benchmark table's figure (elig suite): accuracy bars per benchmark and rule with the
  * seed spread, seconds per run, and the learner's memory against sequence length. */
 typedef struct {

@@ -31,20 +31,46 @@ static PLFLT text_scale = 1.0;
 static int n_panels_cur = 3; /* panels of the figure being drawn */
 
 /* Colour-blind-safe palette (Okabe-Ito). */
-static void palette(void)
-{
-    static const int rgb[16][3] = {{255, 255, 255}, {0, 0, 0}, {200, 200, 200}, {228, 228, 240},
-                                   {0, 114, 178}, {230, 159, 0}, {0, 158, 115}, {204, 121, 167},
-                                   {86, 180, 233}, {213, 94, 0}, {240, 228, 66}, {0, 0, 0},
-                                   {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
-    plscmap0n(16);
-    for (int i = 0; i < 16; i++) plscol0(i, rgb[i][0], rgb[i][1], rgb[i][2]);
-}
+static const int palette_rgb[16][3] = {{255, 255, 255}, {0, 0, 0}, {200, 200, 200}, {228, 228, 240},
+                                       {0, 114, 178}, {230, 159, 0}, {0, 158, 115}, {204, 121, 167},
+                                       {86, 180, 233}, {213, 94, 0}, {240, 228, 66}, {0, 0, 0},
+                                       {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
 
 static int exit_handler(PLCHAR_VECTOR msg)
 {
     fprintf(stderr, "elig: PLplot failed: %s\n", msg ? msg : "");
     return CLI_ERUN;
+}
+
+void cli_plot_open(const char *tmp, int w, int h, const int (*rgb)[3], int n)
+{
+    char geom[32];
+    snprintf(geom, sizeof geom, "%dx%d", w, h);
+    plsexit(exit_handler);
+    plsdev("pngcairo");
+    plsfnam(tmp);
+    plsetopt("geometry", geom);
+    plscmap0n(n);
+    for (int i = 0; i < n; i++) plscol0(i, rgb[i][0], rgb[i][1], rgb[i][2]);
+    plinit();
+    pladv(0);
+}
+
+int cli_plot_close(const char *tmp, const char *path, int rc)
+{
+    plend();
+    if (rc) {
+        remove(tmp);
+        return rc;
+    }
+    FILE *chk = fopen(tmp, "rb");
+    if (!chk) return cli_fail(CLI_ERUN, "PLplot did not write %s", tmp);
+    fclose(chk);
+    if (rename(tmp, path) != 0) {
+        remove(tmp);
+        return cli_fail(CLI_ERUN, "cannot rename %s to %s", tmp, path);
+    }
+    return CLI_OK;
 }
 
 static void range(const PLFLT *v, int n, PLFLT *lo, PLFLT *hi)
@@ -590,7 +616,7 @@ static void slot(int i, int n, PLFLT *y0, PLFLT *y1)
 
 int cli_plot_figure(const cli_figure *f)
 {
-    char tmp[CLI_PATH], geom[32];
+    char tmp[CLI_PATH];
     int w = snprintf(tmp, sizeof tmp, "%s.tmp.png", f->path);
     if (w < 0 || (size_t)w >= sizeof tmp) return cli_fail(CLI_EUSAGE, "path too long: %s", f->path);
     const int fid = f->n_fid > 0 && f->fid_cos, lev = f->copy && f->level, outr = f->n_outl > 0 && f->out_spikes && f->target_spikes;
@@ -600,14 +626,7 @@ int cli_plot_figure(const cli_figure *f)
     size_t nbuf = 2 * (size_t)(f->T > f->n_iter ? f->T : f->n_iter);
     PLFLT *buf = cli_array(sizeof *buf, 1, nbuf);
     if (!buf) return cli_fail(CLI_ERUN, "out of memory drawing %s", f->path);
-    snprintf(geom, sizeof geom, "1200x%d", 500 * n_panels);
-    plsexit(exit_handler);
-    plsdev("pngcairo");
-    plsfnam(tmp);
-    plsetopt("geometry", geom);
-    palette();
-    plinit();
-    pladv(0);
+    cli_plot_open(tmp, 1200, 500 * n_panels, palette_rgb, 16);
     /* pngcairo scales text with the page height: keep it the size of a 3-panel (1500 px) page */
     text_scale = 3.0 / n_panels;
     plschr(0, 0.75 * text_scale);
@@ -641,20 +660,8 @@ int cli_plot_figure(const cli_figure *f)
         slot(p++, n_panels, &y0, &y1);
         panel_confusion(f, y0, y1);
     }
-    plend();
     free(buf);
-    if (rc) {
-        remove(tmp);
-        return rc;
-    }
-    FILE *chk = fopen(tmp, "rb");
-    if (!chk) return cli_fail(CLI_ERUN, "PLplot did not write %s", tmp);
-    fclose(chk);
-    if (rename(tmp, f->path) != 0) {
-        remove(tmp);
-        return cli_fail(CLI_ERUN, "cannot rename %s to %s", tmp, f->path);
-    }
-    return CLI_OK;
+    return cli_plot_close(tmp, f->path, rc);
 }
 
 /* ------------------------------------------------------------------ classification panels */
@@ -749,13 +756,7 @@ int cli_plot_suite(const cli_suite_figure *f)
     int w = snprintf(tmp, sizeof tmp, "%s.tmp.png", f->path);
     if (w < 0 || (size_t)w >= sizeof tmp) return cli_fail(CLI_EUSAGE, "path too long: %s", f->path);
     const int nb = f->n_bench, nr = f->n_rule, n_panels = 3;
-    plsexit(exit_handler);
-    plsdev("pngcairo");
-    plsfnam(tmp);
-    plsetopt("geometry", "1200x1500");
-    palette();
-    plinit();
-    pladv(0);
+    cli_plot_open(tmp, 1200, 1500, palette_rgb, 16);
     text_scale = 1.0;
     plschr(0, 0.75);
     PLFLT y0, y1;
@@ -830,13 +831,5 @@ int cli_plot_suite(const cli_suite_figure *f)
     }
     for (int j = 0; j < nr && j < 12; j++) kinds[j] = PL_LEGEND_LINE;
     legend_outside(nr, text, kinds, colors, styles);
-    plend();
-    FILE *chk = fopen(tmp, "rb");
-    if (!chk) return cli_fail(CLI_ERUN, "PLplot did not write %s", tmp);
-    fclose(chk);
-    if (rename(tmp, f->path) != 0) {
-        remove(tmp);
-        return cli_fail(CLI_ERUN, "cannot rename %s to %s", tmp, f->path);
-    }
-    return CLI_OK;
+    return cli_plot_close(tmp, f->path, CLI_OK);
 }

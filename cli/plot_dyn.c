@@ -23,21 +23,10 @@ enum { COL_BG = 0, COL_FG = 1, COL_GRID = 2, COL_SHADE = 3, COL_FIRST = 4, COL_T
 static PLFLT text_scale = 1.0;
 
 /* Okabe-Ito, with light tints of the first five colours (targets) in 11..15. */
-static void palette(void)
-{
-    static const int rgb[16][3] = {{255, 255, 255}, {0, 0, 0}, {200, 200, 200}, {232, 232, 242},
-                                   {0, 114, 178}, {213, 94, 0}, {0, 158, 115}, {204, 121, 167},
-                                   {230, 159, 0}, {86, 180, 233}, {240, 228, 66}, {150, 195, 225},
-                                   {240, 180, 150}, {150, 215, 195}, {232, 190, 215}, {245, 210, 150}};
-    plscmap0n(16);
-    for (int i = 0; i < 16; i++) plscol0(i, rgb[i][0], rgb[i][1], rgb[i][2]);
-}
-
-static int exit_handler(PLCHAR_VECTOR msg)
-{
-    fprintf(stderr, "elig: PLplot failed: %s\n", msg ? msg : "");
-    return CLI_ERUN;
-}
+static const int palette_dyn[16][3] = {{255, 255, 255}, {0, 0, 0}, {200, 200, 200}, {232, 232, 242},
+                                       {0, 114, 178}, {213, 94, 0}, {0, 158, 115}, {204, 121, 167},
+                                       {230, 159, 0}, {86, 180, 233}, {240, 228, 66}, {150, 195, 225},
+                                       {240, 180, 150}, {150, 215, 195}, {232, 190, 215}, {245, 210, 150}};
 
 static void frange(const float *v, size_t n, size_t stride, PLFLT *lo, PLFLT *hi)
 {
@@ -256,7 +245,7 @@ static void slot(int i, int n, PLFLT *y0, PLFLT *y1)
 
 int cli_plot_dyn(const dyn_figure *f)
 {
-    char tmp[CLI_PATH], geom[32];
+    char tmp[CLI_PATH];
     int w = snprintf(tmp, sizeof tmp, "%s.tmp.png", f->path);
     if (w < 0 || (size_t)w >= sizeof tmp) return cli_fail(CLI_EUSAGE, "path too long: %s", f->path);
     const int raster = f->raster_n > 0, pp = f->k >= 2 && f->npp > 1;
@@ -266,14 +255,7 @@ int cli_plot_dyn(const dyn_figure *f)
     if ((size_t)f->npp > m) m = (size_t)f->npp;
     PLFLT *buf = cli_array(sizeof *buf, 2, (size_t)2, m + 1);
     if (!buf) return cli_fail(CLI_ERUN, "out of memory drawing %s", f->path);
-    snprintf(geom, sizeof geom, "1200x%d", 450 * n_panels);
-    plsexit(exit_handler);
-    plsdev("pngcairo");
-    plsfnam(tmp);
-    plsetopt("geometry", geom);
-    palette();
-    plinit();
-    pladv(0);
+    cli_plot_open(tmp, 1200, 450 * n_panels, palette_dyn, 16);
     text_scale = 3.0 / n_panels;
     plschr(0, 0.8 * text_scale);
     int p = 0, rc = CLI_OK;
@@ -292,18 +274,6 @@ int cli_plot_dyn(const dyn_figure *f)
         slot(p++, n_panels, &y0, &y1);
         panel_phase(f, buf, y0, y1);
     }
-    plend();
     free(buf);
-    if (rc) {
-        remove(tmp);
-        return rc;
-    }
-    FILE *chk = fopen(tmp, "rb");
-    if (!chk) return cli_fail(CLI_ERUN, "PLplot did not write %s", tmp);
-    fclose(chk);
-    if (rename(tmp, f->path) != 0) {
-        remove(tmp);
-        return cli_fail(CLI_ERUN, "cannot rename %s to %s", tmp, f->path);
-    }
-    return CLI_OK;
+    return cli_plot_close(tmp, f->path, rc);
 }
