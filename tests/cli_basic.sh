@@ -4,17 +4,7 @@
 # gradient agreement of RTRL with BPTT, bench. Prints "ok NAME" / "FAIL NAME" per check and
 # closes with "N passed, N failed". Runs in a few seconds (tiny networks, short sequences).
 set -u
-B=${1:?usage: tests/cli_basic.sh BUILD_DIR}
-root=$(cd "$(dirname "$0")/.." && pwd)
-E="$root/$B/elig"
-case "$B" in /*) E="$B/elig" ;; esac
-P=0; F=0
-ok() { echo "ok $1"; P=$((P + 1)); }
-fail() { echo "FAIL $1${2:+ -- $2}"; F=$((F + 1)); }
-check() { # check NAME CONDITION-RESULT [detail]
-    if [ "$2" -eq 0 ]; then ok "$1"; else fail "$1" "${3:-}"; fi
-}
-finish() { echo "$P passed, $F failed"; exit $((F > 0)); }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
 if [ ! -x "$E" ]; then
     fail "binary" "$E not found or not executable"

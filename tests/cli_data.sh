@@ -8,15 +8,7 @@
 # ASan build (the runs take minutes there). Closes with "N passed, N failed". About 35 s
 # in a float32 build.
 set -u
-B=${1:?usage: tests/cli_data.sh BUILD_DIR}
-root=$(cd "$(dirname "$0")/.." && pwd)
-E="$root/$B/elig"
-case "$B" in /*) E="$B/elig" ;; esac
-P=0; F=0
-ok() { echo "ok $1"; P=$((P + 1)); }
-fail() { echo "FAIL $1${2:+ -- $2}"; F=$((F + 1)); }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else fail "$1" "${3:-}"; fi; }
-finish() { echo "$P passed, $F failed"; exit $((F > 0)); }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
 case "$B" in
 *asan*)
@@ -32,7 +24,6 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 X="$root/examples"
 DATA="$root/../shared/data"
-png() { [ "$(od -An -tx1 -N8 "$1" 2>/dev/null | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
 
 # run NAME CFG MIN_ACC EPOCHS [overrides...]: train, check the run directory, the accuracy.
 run() {

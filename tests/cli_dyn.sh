@@ -10,15 +10,7 @@
 # Sizes: small networks and short runs (~10 s in all in float32; under ASan, double and ~10x
 # slower, about 1.5 minutes, mostly the FOLLOW learning run and the figures).
 set -u
-B=${1:?usage: tests/cli_dyn.sh BUILD_DIR}
-root=$(cd "$(dirname "$0")/.." && pwd)
-E="$root/$B/elig"
-case "$B" in /*) E="$B/elig" ;; esac
-P=0; F=0; S=0
-ok() { echo "ok $1"; P=$((P + 1)); }
-fail() { echo "FAIL $1${2:+ -- $2}"; F=$((F + 1)); }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else fail "$1" "${3:-}"; fi; }
-finish() { echo "$P passed, $F failed, $S skipped"; exit $((F > 0)); }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
 if [ ! -x "$E" ]; then
     fail binary "$E not found or not executable"
@@ -29,7 +21,6 @@ cd "$tmp" || exit 1
 run() { "$E" "$@" >"$tmp/out" 2>&1; rc=$?; }
 field() { awk -v k="$2:" '$1 == k { print $2 }' "$1/summary.txt"; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
-is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
 
 
 # ---------------------------------------------------------------- help and usage
@@ -49,7 +40,7 @@ check force_rate_runs $(( rc != 0 )) "exit $rc: $(head -c 400 out)"
 for f in config.resolved series.csv summary.txt figure.png; do
     [ -s "rs/$f" ]; check "force_rate_writes_$f" $?
 done
-is_png rs/figure.png; check force_rate_figure_is_png $?
+png rs/figure.png; check force_rate_figure_is_png $?
 grep -q 'rs$' out; check force_rate_result_line $? "$(head -c 300 out)"
 te=$(field rs test_rmse); un=$(field rs untrained_rmse)
 lt "$te" 0.1; check force_rate_test_below_0.1 $? "test_rmse $te"
@@ -84,7 +75,7 @@ run dyn force_sine --out dry --dry-run
 # spiking path end to end (raster, rates); no learning bound at this size.
 run dyn force_sine force.n=200 phase.t_min=0.2 phase.train=0.5 phase.test=0.2 --out lif -q
 check force_lif_short_runs $(( rc != 0 )) "exit $rc: $(head -c 400 out)"
-is_png lif/figure.png; check force_lif_figure_is_png $?
+png lif/figure.png; check force_lif_figure_is_png $?
 hz=$(field lif mean_rate_hz)
 lt 1 "$hz" && lt "$hz" 500; check force_lif_rate_plausible $? "mean_rate_hz $hz"
 
@@ -99,7 +90,7 @@ check follow_runs $(( rc != 0 )) "exit $rc: $(head -c 400 out)"
 for f in config.resolved series.csv summary.txt figure.png; do
     [ -s "fo/$f" ]; check "follow_writes_$f" $?
 done
-is_png fo/figure.png; check follow_figure_is_png $?
+png fo/figure.png; check follow_figure_is_png $?
 te=$(field fo test_rmse); un=$(field fo untrained_rmse)
 ratio=$(awk -v a="$te" -v b="$un" 'BEGIN { print a / b }')
 lt "$ratio" "$bound"; check "follow_test_below_${bound}x_untrained" $? "test $te untrained $un ratio $ratio"

@@ -11,17 +11,7 @@
 # 20-40 s in a float32 build on one core; skipped under ASan (the sanitised build is many
 # times slower) with a printed reason and nothing counted.
 set -u
-B=${1:?usage: tests/cli_family.sh BUILD_DIR}
-root=$(cd "$(dirname "$0")/.." && pwd)
-E="$root/$B/elig"
-case "$B" in /*) E="$B/elig" ;; esac
-P=0; F=0
-ok() { echo "ok $1"; P=$((P + 1)); }
-fail() { echo "FAIL $1${2:+ -- $2}"; F=$((F + 1)); }
-check() { # check NAME CONDITION-RESULT [detail]
-    if [ "$2" -eq 0 ]; then ok "$1"; else fail "$1" "${3:-}"; fi
-}
-finish() { echo "$P passed, $F failed"; exit $((F > 0)); }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
 case "$B" in
 *asan*)
@@ -38,7 +28,6 @@ cd "$tmp" || exit 1
 X="$root/examples"
 if "$E" --version | grep -q float64; then TOL=1e-9; else TOL=1e-4; fi
 
-png() { [ "$(od -An -tx1 -N8 "$1" 2>/dev/null | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
 
 # train NAME CFG ITERATIONS [overrides...]: run, then the common run-directory checks.
 train() {

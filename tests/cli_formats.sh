@@ -8,15 +8,7 @@
 # ASan builds run the fixtures' loaders (fast) but not the learning runs. Closes with
 # "N passed, N failed". About 40 s in a float32 build.
 set -u
-B=${1:?usage: tests/cli_formats.sh BUILD_DIR}
-root=$(cd "$(dirname "$0")/.." && pwd)
-E="$root/$B/elig"
-case "$B" in /*) E="$B/elig" ;; esac
-P=0; F=0
-ok() { echo "ok $1"; P=$((P + 1)); }
-fail() { echo "FAIL $1${2:+ -- $2}"; F=$((F + 1)); }
-check() { if [ "$2" -eq 0 ]; then ok "$1"; else fail "$1" "${3:-}"; fi; }
-finish() { echo "$P passed, $F failed"; exit $((F > 0)); }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 if [ ! -x "$E" ]; then
     fail binary "$E not found or not executable"
     finish
@@ -27,7 +19,6 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 X="$root/examples"
 PY=/usr/bin/python3
-png() { [ "$(od -An -tx1 -N8 "$1" 2>/dev/null | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
 acc_of() { awk '$1 == "test_accuracy" { print $2 }' "$1/eval.txt" 2>/dev/null; }
 
 # train NAME MIN_ACC [overrides...]: a small recurrent LIF net on a dataset source.

@@ -5,14 +5,7 @@
 # full run time (seconds to about a minute on one core). Skipped under ASan -- the sanitised
 # build is many times slower -- with a printed reason and nothing counted.
 set -u
-B=${1:?usage: tests/cli_learning.sh BUILD_DIR}
-root=$(cd "$(dirname "$0")/.." && pwd)
-E="$root/$B/elig"
-case "$B" in /*) E="$B/elig" ;; esac
-P=0; F=0
-ok() { echo "ok $1"; P=$((P + 1)); }
-fail() { echo "FAIL $1${2:+ -- $2}"; F=$((F + 1)); }
-finish() { echo "$P passed, $F failed"; exit $((F > 0)); }
+. "$(dirname "$0")/cli_lib.sh" "$@"
 
 case "$B" in
 *asan*)
