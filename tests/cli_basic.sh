@@ -4,7 +4,7 @@
 # gradient agreement of RTRL with BPTT, bench. Prints "ok NAME" / "FAIL NAME" per check and
 # closes with "N passed, N failed". Runs in a few seconds (tiny networks, short sequences).
 set -u
-. "$(dirname "$0")/cli_lib.sh" "$@"
+. "$(dirname "$0")/lib_cli.sh" "$@"
 
 if [ ! -x "$E" ]; then
     fail "binary" "$E not found or not executable"

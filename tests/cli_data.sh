@@ -8,7 +8,7 @@
 # ASan build (the runs take minutes there). Closes with "N passed, N failed". About 35 s
 # in a float32 build.
 set -u
-. "$(dirname "$0")/cli_lib.sh" "$@"
+. "$(dirname "$0")/lib_cli.sh" "$@"
 
 case "$B" in
 *asan*)

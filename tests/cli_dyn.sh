@@ -10,7 +10,7 @@
 # Sizes: small networks and short runs (~10 s in all in float32; under ASan, double and ~10x
 # slower, about 1.5 minutes, mostly the FOLLOW learning run and the figures).
 set -u
-. "$(dirname "$0")/cli_lib.sh" "$@"
+. "$(dirname "$0")/lib_cli.sh" "$@"
 
 if [ ! -x "$E" ]; then
     fail binary "$E not found or not executable"

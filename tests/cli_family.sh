@@ -11,7 +11,7 @@
 # 20-40 s in a float32 build on one core; skipped under ASan (the sanitised build is many
 # times slower) with a printed reason and nothing counted.
 set -u
-. "$(dirname "$0")/cli_lib.sh" "$@"
+. "$(dirname "$0")/lib_cli.sh" "$@"
 
 case "$B" in
 *asan*)

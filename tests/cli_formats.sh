@@ -8,7 +8,7 @@
 # ASan builds run the fixtures' loaders (fast) but not the learning runs. Closes with
 # "N passed, N failed". About 40 s in a float32 build.
 set -u
-. "$(dirname "$0")/cli_lib.sh" "$@"
+. "$(dirname "$0")/lib_cli.sh" "$@"
 if [ ! -x "$E" ]; then
     fail binary "$E not found or not executable"
     finish

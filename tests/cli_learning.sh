@@ -5,7 +5,7 @@
 # full run time (seconds to about a minute on one core). Skipped under ASan -- the sanitised
 # build is many times slower -- with a printed reason and nothing counted.
 set -u
-. "$(dirname "$0")/cli_lib.sh" "$@"
+. "$(dirname "$0")/lib_cli.sh" "$@"
 
 case "$B" in
 *asan*)

@@ -1,5 +1,6 @@
-# cli_lib.sh -- what the tests/cli_*.sh scripts share; sourced as
-#     . "$(dirname "$0")/cli_lib.sh" "$@"
+# lib_cli.sh -- what the tests/cli_*.sh scripts share (not itself a test: tests/run.sh runs
+# cli_*.sh); sourced as
+#     . "$(dirname "$0")/lib_cli.sh" "$@"
 # It sets B (the build directory, the script's first argument), root (the project root), E (that
 # build's elig binary) and the tallies with ok / fail / check / finish: one line per check, and
 # the closing "N passed, N failed, N skipped" line tests/run.sh reads. png FILE is true for a
