@@ -51,16 +51,34 @@ static void pad(PLFLT *lo, PLFLT *hi, PLFLT frac)
     *hi += frac * d;
 }
 
-static void axes(const char *xl, const char *yl, const char *title)
+/* x tick labels with a fixed number of decimals (PLplot's own drop the digits that tell
+ * 1500.1 s from 1500.2 s). */
+static void label_decimals(PLINT axis, PLFLT value, char *out, PLINT n, PLPointer data)
+{
+    const int d = *(const int *)data;
+    if (axis == PL_X_AXIS) snprintf(out, (size_t)n, "%.*f", d, value);
+    else snprintf(out, (size_t)n, "%g", value);
+}
+
+/* decimals < 0: PLplot's labels; else x labels with that many decimals. */
+static void axes_d(const char *xl, const char *yl, const char *title, int decimals)
 {
     plcol0(COL_GRID);
     plwidth(0.5);
     plbox("g", 0, 0, "g", 0, 0);
     plcol0(COL_FG);
     plwidth(1.0);
-    plbox("bcnst", 0, 0, "bcnstv", 0, 0);
+    if (decimals >= 0) {
+        plslabelfunc(label_decimals, &decimals);
+        plbox("bcnsto", 0, 0, "bcnstv", 0, 0);
+        plslabelfunc(NULL, NULL);
+    } else {
+        plbox("bcnst", 0, 0, "bcnstv", 0, 0);
+    }
     pllab(xl, yl, title);
 }
+
+static void axes(const char *xl, const char *yl, const char *title) { axes_d(xl, yl, title, -1); }
 
 /* Shade the training window and label the phases; x0, x1: the window in ms, sc: ms -> axis. */
 static void phases(const dyn_figure *f, PLFLT x0, PLFLT x1, PLFLT lo, PLFLT hi, PLFLT sc)
@@ -195,7 +213,9 @@ static int panel_raster(const dyn_figure *f, PLFLT y0, PLFLT y1)
     plwind(t0, t1, -0.5, f->raster_n - 0.5);
     phases(f, f->raster_t0, f->raster_t1, -0.5, f->raster_n - 0.5, 1e-3);
     snprintf(title, sizeof title, "Spikes of the first %d neurons of the %s: %.1f Hz in this window", f->raster_n, f->raster_what, rate);
-    axes("time (s)", "neuron", title);
+    /* a short window late in a run: enough decimals to tell the ticks apart */
+    const double span = (double)(t1 - t0);
+    axes_d("time (s)", "neuron", title, span < 10 ? (int)ceil(-log10(span / 5)) + 1 : -1);
     plcol0(COL_FG);
     plssym(0, 0.5 * text_scale);
     for (long s = 0; s < f->n_ev; s += 100000) {
