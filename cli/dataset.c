@@ -1,6 +1,7 @@
-/* dataset.c -- [task] kind = dataset: load a classification data set named by [data] and
- * encode it as dense spike rasters x (N, T, n_in) with labels (N) and a train / validation /
- * test split.
+/* dataset.c -- [task] kind = dataset: load a classification data set named by [data], encode
+ * it as spike sequences (T, n_in) stored as events (cli_data.h), with labels (N) and a train /
+ * validation / test split; and write an encoded set in the SHD layout (elig data --shd).
+ * Loaders that build a dense raster leave it in d->x; cli_dataset_load turns it into events.
  *
  *   yinyang  published split (5000 / 1000 / 1000) from .../yinyang/publication_data. Inputs:
  *            the four features (x, y, 1-x, 1-y), each one spike at step round(v * t_max * T)
@@ -12,7 +13,10 @@
  *            lengths.npy repeats the last sample); each sample held for `repeat` steps (its
  *            spikes on the first); seeded split.
  *   npy      path = inputs (N, T, n_in), labels = (N,), n_classes; seeded split.
- *   fsdd, shd, nmnist, fashion_mnist: not implemented yet (a clear error).
+ *   fsdd     {digit}_{speaker}_{take}.wav through the audio front end; takes 0-4 are the test
+ *            split.
+ *   fashion_mnist, shd, nmnist: IDX + TTFS, SHD/SSC HDF5 binned, N-MNIST .bin trees binned;
+ *            events built directly (their loaders, below; docs/data.md has the table).
  */
 #include "cli_data.h"
 
@@ -60,6 +64,13 @@ static int default_path(const cli_config *c, const char *sub, char *out, size_t 
     }
     snprintf(out, n, "../shared/data/%s", sub);
     return -1;
+}
+
+/* [data] path, else the source's folder under ../shared/data. */
+static void source_dir(const cli_config *c, const char *sub, char *dir, size_t n)
+{
+    if (c->data.path[0]) cli_copy(dir, n, c->data.path);
+    else default_path(c, sub, dir, n);
 }
 
 static void shuffle_idx(int32_t *a, int n, elig_rng *r)
@@ -806,12 +817,6 @@ static int load_nmnist(const cli_config *c, const char *dir, cli_dataset *d)
 
 /* ------------------------------------------------------------------ export */
 
-static int cmp_idx(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
 int cli_dataset_write_shd(const cli_dataset *d, const char *dir, const char *prefix, double dt_ms, size_t *n_spikes)
 {
     if (d->val) return cli_fail(CLI_EUSAGE, "export: the data set has non-binary input values; the SHD layout holds spikes only");
@@ -829,7 +834,7 @@ int cli_dataset_write_shd(const cli_dataset *d, const char *dir, const char *pre
         if (!ids || !off || !lab) rc = cli_fail(CLI_ERUN, "out of memory");
         if (!rc) {
             memcpy(ids, part[k].idx, (size_t)part[k].n * sizeof *ids);
-            qsort(ids, (size_t)part[k].n, sizeof *ids, cmp_idx);
+            qsort(ids, (size_t)part[k].n, sizeof *ids, cmp_i32);
             for (int i = 0; i < part[k].n; i++) total += d->off[ids[i] + 1] - d->off[ids[i]];
         }
         float *times = rc ? NULL : malloc((total ? total : 1) * sizeof *times);
@@ -875,20 +880,17 @@ int cli_dataset_load(const cli_config *c, cli_dataset *d)
     int rc;
     switch (dc->source) {
     case CLI_SRC_YINYANG:
-        if (dc->path[0]) cli_copy(dir, sizeof dir, dc->path);
-        else default_path(c, "yinyang/publication_data", dir, sizeof dir);
+        source_dir(c, "yinyang/publication_data", dir, sizeof dir);
         rc = load_yinyang(c, dir, d);
         break;
     case CLI_SRC_RANDMAN: rc = load_randman(c, d); break;
     case CLI_SRC_BRAILLE:
-        if (dc->path[0]) cli_copy(dir, sizeof dir, dc->path);
-        else default_path(c, "braille", dir, sizeof dir);
+        source_dir(c, "braille", dir, sizeof dir);
         rc = load_braille(c, dir, d);
         break;
     case CLI_SRC_NPY: rc = load_npy(c, d); break;
     case CLI_SRC_FSDD:
-        if (dc->path[0]) cli_copy(dir, sizeof dir, dc->path);
-        else default_path(c, "fsdd/recordings", dir, sizeof dir);
+        source_dir(c, "fsdd/recordings", dir, sizeof dir);
         rc = load_fsdd(c, dir, d);
         break;
     case CLI_SRC_FASHION:

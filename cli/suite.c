@@ -491,10 +491,9 @@ static int write_outputs(const char *out, const run_rec *rr, int n_runs, const i
     }
     if ((rc = cli_atomic_close(f, tmp, path))) return rc;
 
-    /* figure.png */
+    /* figure.png: the benchmarks that ran and the rules asked for */
     cli_suite_figure sf;
     memset(&sf, 0, sizeof sf);
-    double acc_m[N_BENCH][N_RULE], acc_s[N_BENCH][N_RULE], sec_m[N_BENCH][N_RULE];
     const char *bn[N_BENCH], *rn[N_RULE];
     int nb = 0, nr = 0, bidx[N_BENCH], ridx[N_RULE];
     for (int b = 0; b < N_BENCH; b++)
@@ -509,18 +508,12 @@ static int write_outputs(const char *out, const run_rec *rr, int n_runs, const i
     }
     for (int i = 0; i < nb; i++)
         for (int j = 0; j < nr; j++) {
-            double s2;
+            double unused;
             int k;
-            mean_std(rr, n_runs, bidx[i], ridx[j], get_acc, &acc_m[i][j], &acc_s[i][j], &k);
-            mean_std(rr, n_runs, bidx[i], ridx[j], get_sec, &sec_m[i][j], &s2, &k);
-            am[i * nr + j] = acc_m[i][j];
-            as[i * nr + j] = acc_s[i][j];
-            sm[i * nr + j] = sec_m[i][j];
+            mean_std(rr, n_runs, bidx[i], ridx[j], get_acc, &am[i * nr + j], &as[i * nr + j], &k);
+            mean_std(rr, n_runs, bidx[i], ridx[j], get_sec, &sm[i * nr + j], &unused, &k);
         }
-    for (int j = 0; j < nr; j++)
-        for (int k = 0; k < N_MEM_T; k++) mm[j * N_MEM_T + k] = mem[ridx[j]][k];
-    int Ts[N_MEM_T];
-    memcpy(Ts, mem_T, sizeof Ts);
+    for (int j = 0; j < nr; j++) memcpy(mm + (size_t)j * N_MEM_T, mem[ridx[j]], sizeof mem[0]);
     if ((rc = cli_join(path, sizeof path, out, "figure.png"))) goto done;
     sf.path = path;
     sf.n_bench = nb;
@@ -531,7 +524,7 @@ static int write_outputs(const char *out, const run_rec *rr, int n_runs, const i
     sf.acc_std = as;
     sf.seconds = sm;
     sf.n_T = N_MEM_T;
-    sf.T = Ts;
+    sf.T = mem_T;
     sf.mem = mm;
     sf.seeds = seeds;
     rc = nb ? cli_plot_suite(&sf) : CLI_OK;

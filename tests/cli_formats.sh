@@ -181,7 +181,8 @@ check bad_thr $((rc != 2)) "exit $rc"
 grep -q "thr" "$tmp/bt.out"
 check bad_thr_message $? "$(cat "$tmp/bt.out")"
 
-# ---- real Fashion-MNIST (Debian package), a small subset: measured ~77 % (1000 images, 2 epochs)
+# ---- real Fashion-MNIST (Debian package), a small subset (1000 images, 2 epochs): measured
+# 68.6 % (float32) and 70.0 % (float64); deterministic per build
 FM=/usr/share/datasets/fashion-mnist
 if [ $asan -eq 1 ]; then
     echo "skip fashion_mnist: sanitizer build (nothing counted)"
@@ -189,9 +190,9 @@ elif [ -f "$FM/train-images-idx3-ubyte.gz" ]; then
     "$E" train "$X/fmnist_bptt.cfg" --out "$tmp/fm" --quiet run.epochs=2 data.max_train=1000 data.max_eval=500 >"$tmp/fm.out" 2>&1
     check fmnist_runs $? "$(head -c 300 "$tmp/fm.out")"
     acc=$(acc_of "$tmp/fm")
-    echo "# fashion_mnist (1000 train images, 2 epochs): test accuracy $acc (needs >= 0.6)"
-    awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 0.6) }'
-    check fmnist_accuracy $? "test accuracy $acc < 0.6"
+    echo "# fashion_mnist (1000 train images, 2 epochs): test accuracy $acc (needs >= 0.65)"
+    awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 0.65) }'
+    check fmnist_accuracy $? "test accuracy $acc < 0.65"
 else
     echo "skip fashion_mnist: $FM not installed (apt-get install dataset-fashion-mnist; nothing counted)"
 fi
