@@ -21,6 +21,9 @@ HDF5_CFLAGS   := $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/inc
 HDF5_LIBS     := $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
 DATALIBS := $(HDF5_LIBS) -lz
 LIBS    := -lm
+# Each object lists the headers it includes (build/*/*/*.d, read at the end of this file), so
+# a changed struct in a header rebuilds every object that uses it.
+DEPFLAGS := -MMD -MP
 
 SRC     := $(sort $(wildcard src/*.c))
 DATASRC := $(sort $(wildcard src/data/*.c))
@@ -39,14 +42,14 @@ FUZZBIN_$(1) := $$(patsubst fuzz/%.c,build/$(1)/fuzz/replay_%,$(FUZZSRC))
 CFLAGS_$(1) := $(BASECFLAGS) $(2)
 LDFLAGS_$(1) := $(3)
 
-build/$(1)/src/%.o: src/%.c include/elig.h include/elig_dyn.h $$(wildcard src/*.h) | build/$(1)/src
-	$$(CC) $$(CFLAGS_$(1)) -fPIC -c $$< -o $$@
-build/$(1)/data/%.o: src/data/%.c include/elig.h include/elig_data.h $$(wildcard src/*.h src/data/*.h) | build/$(1)/data
-	$$(CC) $$(CFLAGS_$(1)) $(HDF5_CFLAGS) -fPIC -c $$< -o $$@
+build/$(1)/src/%.o: src/%.c | build/$(1)/src
+	$$(CC) $$(CFLAGS_$(1)) $(DEPFLAGS) -fPIC -c $$< -o $$@
+build/$(1)/data/%.o: src/data/%.c | build/$(1)/data
+	$$(CC) $$(CFLAGS_$(1)) $(DEPFLAGS) $(HDF5_CFLAGS) -fPIC -c $$< -o $$@
 build/$(1)/libelig_data.a: $$(DOBJ_$(1))
 	rm -f $$@ && ar rcs $$@ $$^
-build/$(1)/cli/%.o: cli/%.c include/elig.h $$(wildcard cli/*.h) | build/$(1)/cli
-	$$(CC) $$(CFLAGS_$(1)) $(PLPLOT_CFLAGS) -c $$< -o $$@
+build/$(1)/cli/%.o: cli/%.c | build/$(1)/cli
+	$$(CC) $$(CFLAGS_$(1)) $(DEPFLAGS) $(PLPLOT_CFLAGS) -c $$< -o $$@
 build/$(1)/libelig.a: $$(OBJ_$(1))
 	rm -f $$@ && ar rcs $$@ $$^
 build/$(1)/libelig.so: $$(OBJ_$(1))
@@ -54,9 +57,9 @@ build/$(1)/libelig.so: $$(OBJ_$(1))
 build/$(1)/elig: $$(CLIOBJ_$(1)) build/$(1)/libelig.a build/$(1)/libelig_data.a
 	$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$(CLIOBJ_$(1)) build/$(1)/libelig_data.a build/$(1)/libelig.a $(PLPLOT_LIBS) $(DATALIBS) $(LIBS)
 # Tests link the objects directly and wrap the allocator to count every allocation.
-build/$(1)/tests/%: tests/%.c tests/harness.h tests/gradcheck.h $$(OBJ_$(1)) $$(DOBJ_$(1)) | build/$(1)/tests
+build/$(1)/tests/%: tests/%.c tests/harness.h tests/gradcheck.h $$(wildcard include/*.h) $$(OBJ_$(1)) $$(DOBJ_$(1)) | build/$(1)/tests
 	$$(CC) $$(CFLAGS_$(1)) $(HDF5_CFLAGS) -Itests $$(LDFLAGS_$(1)) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free -o $$@ $$< tests/harness.c $$(OBJ_$(1)) $$(DOBJ_$(1)) $(DATALIBS) $(LIBS)
-build/$(1)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $$(OBJ_$(1)) $$(DOBJ_$(1)) | build/$(1)/fuzz
+build/$(1)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $$(wildcard include/*.h) $$(OBJ_$(1)) $$(DOBJ_$(1)) | build/$(1)/fuzz
 	$$(CC) $$(CFLAGS_$(1)) $(HDF5_CFLAGS) $$(LDFLAGS_$(1)) -o $$@ $$< fuzz/replay.c $$(OBJ_$(1)) $$(DOBJ_$(1)) $(DATALIBS) $(LIBS)
 build/$(1)/src build/$(1)/cli build/$(1)/tests build/$(1)/fuzz build/$(1)/data:
 	mkdir -p $$@
@@ -110,3 +113,5 @@ install: build-f32
 
 clean:
 	rm -rf build
+
+-include $(wildcard build/*/src/*.d build/*/data/*.d build/*/cli/*.d)
