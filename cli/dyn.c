@@ -57,10 +57,11 @@ static const char usage[] =
     "            mem_limit\n"
     "  [follow]  n_ff, n_rec, dt, tau_rc, tau_ref, rate_lo, rate_hi, icpt_lo, icpt_hi, const_gain,\n"
     "            radius_in, radius, tau_syn, tau_fb, tau_err, k_fb, eta, w_decay, n_eval, dec_reg,\n"
+    "            trial_ms, clamp_ms,\n"
     "            mem_limit, schedule, schedule_eta, schedule_k (lists)\n"
     "  [target]  kind = sine|sines|vdp|lorenz|ode_to_joy (FORCE), system = linosc|vdp|lorenz\n"
     "            (FOLLOW), freq_hz, amp, phase, freqs, amps, phases, params, x0, warmup, substeps,\n"
-    "            period_ms, hold_ms, dim_scale\n"
+    "            period_ms, hold_ms, dim_scale, hdts (FORCE: clock channels added to the supervisor)\n"
     "  [plot]    raster_n\n";
 
 enum { RULE_FORCE, RULE_FOLLOW };
@@ -95,6 +96,7 @@ typedef struct {
     double warmup;       /* s of ODE transient before the target starts (FORCE vdp/lorenz) */
     int substeps;        /* RK4 steps per sample (FORCE ODE targets)                        */
     double period_ms, hold_ms;
+    int hdts;           /* FORCE: HDTS channels appended to the supervisor (period_ms) */
     /* [plot] */
     int raster_n;
     /* provenance */
@@ -175,6 +177,8 @@ static const dkey keys[] = {
     {"follow", "w_decay", K_REAL, WC(w_decay), NULL},
     {"follow", "n_eval", K_INT, WC(n_eval), NULL},
     {"follow", "dec_reg", K_REAL, WC(dec_reg), NULL},
+    {"follow", "trial_ms", K_REAL, WC(trial_ms), NULL},
+    {"follow", "clamp_ms", K_REAL, WC(clamp_ms), NULL},
     {"follow", "mem_limit", K_SIZE, WC(mem_limit), NULL},
     {"follow", "schedule", K_LIST, DC(sched), NULL},
     {"follow", "schedule_eta", K_LIST, DC(sched_eta), NULL},
@@ -194,6 +198,7 @@ static const dkey keys[] = {
     {"target", "period_ms", K_REAL, DC(period_ms), NULL},
     {"target", "hold_ms", K_REAL, DC(hold_ms), NULL},
     {"target", "dim_scale", K_LIST, DC(dim_scale), NULL},
+    {"target", "hdts", K_INT, DC(hdts), NULL},
     {"plot", "raster_n", K_INT, DC(raster_n), NULL},
 };
 #define N_KEYS ((int)(sizeof keys / sizeof keys[0]))
@@ -619,6 +624,9 @@ static int validate(const dyn_cfg *c)
                 return cli_fail(CLI_EUSAGE, "target.phases has %d values, target.freqs %d: one phase per frequency (or none)", c->phases.n,
                                 c->freqs.n);
         }
+        if (c->hdts < 0 || c->hdts > 4096) return cli_fail(CLI_EUSAGE, "target.hdts must be in [0, 4096] channels, 0 = none (got %d)", c->hdts);
+        if (c->hdts && !(c->period_ms > 0))
+            return cli_fail(CLI_EUSAGE, "target.period_ms must be > 0 ms with target.hdts (got %g): the HDTS tiles one period", c->period_ms);
         if (sys && !(c->warmup >= 0)) return cli_fail(CLI_EUSAGE, "target.warmup must be >= 0 s (got %g)", c->warmup);
         if (sys && c->substeps < 1) return cli_fail(CLI_EUSAGE, "target.substeps must be >= 1 (got %d)", c->substeps);
         if (c->t_min * 1000.0 / c->fc.dt > 1e10 || (c->t_min + c->train + c->test) * 1000.0 / c->fc.dt > 2e9)
@@ -860,7 +868,7 @@ typedef struct {
     double phase_err[MAXL]; /* FOLLOW: training (feedback-on) rmse per schedule phase */
     long steps, n_rls;
     size_t bytes;
-    char model[96];
+    char model[192];
 } results;
 
 static int write_summary(const dyn_cfg *c, const results *r, FILE *f)
@@ -872,7 +880,9 @@ static int write_summary(const dyn_cfg *c, const results *r, FILE *f)
     fprintf(f, "run:              %s (%s)\n", c->name, c->source);
     fprintf(f, "rule:             %s\n", force ? "force" : "follow");
     fprintf(f, "network:          %s\n", r->model);
-    fprintf(f, "target:           %s, %d channel%s\n", kn, target_dim(c), target_dim(c) == 1 ? "" : "s");
+    fprintf(f, "target:           %s, %d channel%s", kn, target_dim(c), target_dim(c) == 1 ? "" : "s");
+    if (force && c->hdts) fprintf(f, " (+ %d HDTS channels of period %g ms in the supervisor; errors over the task's)", c->hdts, c->period_ms);
+    fputc('\n', f);
     if (force) fprintf(f, "phases_s:         %g without learning, %g training (RLS), %g test (learning off)\n", c->t_min, c->train, c->test);
     else fprintf(f, "phases_s:         %g training (feedback and learning, %d phase%s), %g test from rest (neither)\n", c->train,
                  c->sched.n, c->sched.n == 1 ? "" : "s", c->test);
@@ -904,7 +914,25 @@ static const char *const model_names[] = {"LIF", "Izhikevich", "theta", "rate (t
 
 /* ---------------------------------------------------------------- FORCE */
 
+static int build_force_target_task(const dyn_cfg *c, long T, int k, elig_real *x);
+
+/* x (T, k + hdts): the task's k channels, then the HDTS channels if any. */
 static int build_force_target(const dyn_cfg *c, long T, int k, elig_real *x)
+{
+    const double dt = c->fc.dt;
+    int st = ELIG_OK;
+    if (c->hdts) { /* the task's (T, k) first, then spread to rows of k + hdts from the end */
+        int rc = build_force_target_task(c, T, k, x);
+        if (rc) return rc;
+        const size_t kt = (size_t)k + (size_t)c->hdts;
+        for (long i = T; i-- > 0;) memmove(x + (size_t)i * kt, x + (size_t)i * k, (size_t)k * sizeof(elig_real));
+        st = elig_target_hdts(dt, T, c->period_ms, c->hdts, (int)kt, x + k);
+        return st ? cli_lib_fail(st, "[target] hdts") : CLI_OK;
+    }
+    return build_force_target_task(c, T, k, x);
+}
+
+static int build_force_target_task(const dyn_cfg *c, long T, int k, elig_real *x)
 {
     const double dt = c->fc.dt;
     int st = ELIG_OK;
@@ -932,8 +960,8 @@ static int build_force_target(const dyn_cfg *c, long T, int k, elig_real *x)
 static int run_force(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figure *fig)
 {
     elig_force_cfg fc = c->fc;
-    const int k = target_dim(c);
-    fc.k = k;
+    const int k = target_dim(c), kt = k + c->hdts; /* task channels; all the supervisor's */
+    fc.k = kt;
     fc.seed = c->seed;
     fc.t_min = lround(c->t_min * 1000.0 / fc.dt);
     fc.t_crit = fc.t_min + lround(c->train * 1000.0 / fc.dt);
@@ -941,8 +969,8 @@ static int run_force(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figur
     int st = elig_force_check(&fc), rc = CLI_OK;
     if (st) return cli_lib_fail(st, "[force]");
     if (n_test < 1) return cli_fail(CLI_EUSAGE, "phase.test = %g s is shorter than one step of force.dt = %g ms", c->test, fc.dt);
-    elig_real *x = cli_array(sizeof(elig_real), 2, (size_t)T, (size_t)k);
-    if (!x) return cli_fail(CLI_ERUN, "out of memory for the target (%ld steps x %d)", T, k);
+    elig_real *x = cli_array(sizeof(elig_real), 2, (size_t)T, (size_t)kt);
+    if (!x) return cli_fail(CLI_ERUN, "out of memory for the target (%ld steps x %d)", T, kt);
     elig_force *F = NULL;
     if ((rc = build_force_target(c, T, k, x))) goto out;
     if ((st = elig_force_create(&fc, &F))) {
@@ -950,8 +978,8 @@ static int run_force(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figur
         goto out;
     }
     res->bytes = elig_force_bytes(&fc);
-    snprintf(res->model, sizeof res->model, "%s reservoir, N %d, dt %g ms, RLS every %d steps (%s gain)", model_names[fc.model], fc.n,
-             fc.dt, fc.rls_every, fc.gain == ELIG_RLS_NICOLA ? "Nicola & Clopath" : "textbook");
+    snprintf(res->model, sizeof res->model, "%s reservoir, N %d, dt %g ms, RLS every %d steps (%s gain)%s", model_names[fc.model], fc.n,
+             fc.dt, fc.rls_every, fc.gain == ELIG_RLS_NICOLA ? "Nicola & Clopath" : "textbook", c->hdts ? ", HDTS in the supervisor" : "");
     const long s1000 = lround(1000.0 / fc.dt), s250 = lround(250.0 / fc.dt);
     if ((rc = rec_init(R, k, T, fc.dt, 50.0, fc.t_crit - s1000 / 2, fc.t_crit + s1000, fc.t_crit - s250, fc.t_crit + s250,
                        fc.model == ELIG_FORCE_RATE ? 0 : (c->raster_n < fc.n ? c->raster_n : fc.n),
@@ -964,7 +992,7 @@ static int run_force(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figur
     const long n1 = n_test < s1000 ? n_test : s1000;
     const double t0 = cli_now();
     for (long s = 0; s < T; s++) {
-        const elig_real *xs = x + (size_t)s * k;
+        const elig_real *xs = x + (size_t)s * kt; /* errors and figures: the task's channels */
         elig_force_step(F, xs, 1);
         const elig_real *y = elig_force_output(F);
         int ns;
@@ -1056,22 +1084,28 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
                        c->raster_n < wc.n_rec ? c->raster_n : wc.n_rec, n_train, T)))
         goto out;
     /* untrained: zero weights (as created), no feedback, the test input */
+    /* errors are summed over the unclamped steps (all of them without trials) */
     double eu = 0, x2 = 0, eu1 = 0;
+    long m = 0, m1 = 0;
     const long n1 = n_test < lround(1000.0 / wc.dt) ? n_test : lround(1000.0 / wc.dt);
     progress pg;
     prog_init(&pg, quiet, n_test, wc.dt, "follow untrained");
     for (long s = 0; s < n_test; s++) {
         elig_follow_step(F, v + (size_t)s * nu, 0, 0);
+        prog_step(&pg, s);
+        if (elig_follow_clamped(F)) continue;
         const elig_real *y = elig_follow_output(F), *x = elig_follow_reference(F);
         for (int a = 0; a < d; a++) {
             eu += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
             x2 += (double)x[a] * x[a];
             if (s < n1) eu1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
         }
-        prog_step(&pg, s);
+        m++;
+        m1 += s < n1;
     }
-    res->untrained_rmse = sqrt(eu / ((double)n_test * d));
-    res->target_rms = sqrt(x2 / ((double)n_test * d));
+    res->untrained_rmse = sqrt(eu / ((double)m * d));
+    res->target_rms = sqrt(x2 / ((double)m * d));
+    res->untrained1_rmse = sqrt(eu1 / ((double)m1 * d));
     elig_follow_reset(F);
     const double t0 = cli_now();
     prog_init(&pg, quiet, T, wc.dt, "follow");
@@ -1079,16 +1113,20 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
         elig_follow_set_eta(F, c->sched_eta.v[p]);
         elig_follow_set_k_fb(F, c->sched_k.v[p]);
         double e = 0;
+        long mp = 0;
         for (long s = bound[p]; s < bound[p + 1]; s++) {
             elig_follow_step(F, u + (size_t)s * nu, 1, 1);
             const elig_real *y = elig_follow_output(F), *x = elig_follow_reference(F);
-            for (int a = 0; a < d; a++) e += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
+            if (!elig_follow_clamped(F)) {
+                for (int a = 0; a < d; a++) e += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
+                mp++;
+            }
             int ns;
             const int *spk = elig_follow_spikes(F, 1, &ns);
             rec_step(R, s, wc.dt, 't', x, y, spk, ns);
             prog_step(&pg, s);
         }
-        res->phase_err[p] = bound[p + 1] > bound[p] ? sqrt(e / ((double)(bound[p + 1] - bound[p]) * d)) : NAN;
+        res->phase_err[p] = mp > 0 ? sqrt(e / ((double)mp * d)) : NAN;
     }
     res->train_rmse = res->phase_err[c->sched.n - 1];
     elig_follow_reset(F);
@@ -1096,10 +1134,11 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
     for (long s = 0; s < n_test; s++) {
         elig_follow_step(F, v + (size_t)s * nu, 0, 0);
         const elig_real *y = elig_follow_output(F), *x = elig_follow_reference(F);
-        for (int a = 0; a < d; a++) {
-            et += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
-            if (s < n1) et1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
-        }
+        if (!elig_follow_clamped(F))
+            for (int a = 0; a < d; a++) {
+                et += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
+                if (s < n1) et1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
+            }
         int ns;
         const int *spk = elig_follow_spikes(F, 1, &ns);
         rec_step(R, n_train + s, wc.dt, 'T', x, y, spk, ns);
@@ -1108,9 +1147,8 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
     res->wall = cli_now() - t0;
     res->steps = T;
     res->steps_per_s = res->wall > 0 ? T / res->wall : 0;
-    res->test_rmse = sqrt(et / ((double)n_test * d));
-    res->test1_rmse = sqrt(et1 / ((double)n1 * d));
-    res->untrained1_rmse = sqrt(eu1 / ((double)n1 * d));
+    res->test_rmse = sqrt(et / ((double)m * d));
+    res->test1_rmse = sqrt(et1 / ((double)m1 * d));
     res->rate_hz = (double)R->spikes / wc.n_rec / ((double)T * wc.dt * 1e-3);
     if (!isfinite(res->test_rmse)) rc = cli_fail(CLI_ERUN, "the run diverged (test error %g)", res->test_rmse);
     fig->t_pre = 0;
@@ -1254,7 +1292,7 @@ int cli_cmd_dyn(int argc, char **argv)
         rc = cli_join(path, sizeof path, c->out, "figure.png");
     }
     if (!rc) {
-        char model[64];
+        char model[192];
         if (c->rule == RULE_FORCE) snprintf(model, sizeof model, "%s N %d", model_names[c->fc.model], c->fc.n);
         else snprintf(model, sizeof model, "LIF %d + %d", c->wc.n_ff, c->wc.n_rec);
         fig.path = path;

@@ -117,6 +117,15 @@ int elig_target_sines(double dt_ms, long n_steps, int n_terms, const double *amp
 #define ELIG_ODE_TO_JOY_DIM 5
 #define ELIG_ODE_TO_JOY_PERIOD_MS 4000.0
 int elig_target_ode_to_joy(double dt_ms, long n_steps, elig_real *out);
+/* A high-dimensional temporal signal (HDTS, Nicola & Clopath 2017): m channels that tile each
+ * period_ms in m equal segments; channel j is the half-sine bump sin(pi s / L) over segment j
+ * (s the time into the segment, L = period_ms / m) and 0 elsewhere, so exactly one channel is
+ * active at a time and the active index tells where in the period the signal is. Added to a
+ * FORCE supervisor (their supplementary long "Ode to Joy" appends 64 such channels), the
+ * network must also produce the clock, which separates the moments that the task's own
+ * channels leave ambiguous (the same note at two places in the melody). Writes channel j of
+ * step i to out[i stride + j] (stride >= m), leaving the other entries alone. */
+int elig_target_hdts(double dt_ms, long n_steps, double period_ms, int m, int stride, elig_real *out);
 
 /* ---------------------------------------------------------------- FORCE */
 
@@ -239,6 +248,15 @@ typedef struct {
                              max(clip(500 d, 750, 2500), 2 n_rec)                              */
     double dec_reg;       /* decoder ridge: sigma = dec_reg * max rate (0.1, Nengo's LstsqL2)   */
     double x0[ELIG_ODE_MAX_DIM]; /* initial reference state (default sys->x0)                  */
+    double trial_ms;      /* ms trials (the code's trialClamp; vdp 4000, else 0 = continuous):
+                             the last clamp_ms of every trial_ms, counted from the last reset,
+                             hold the reference at x0, silence both layers and switch feedback
+                             and learning off, so that every trial starts from rest            */
+    double clamp_ms;      /* ms end-of-trial clamp (500, the code's Tclamp)                     */
+    int dense;            /* 0: weights kept factored, W[j, i] = ẽ_i · A[j] (exact: PES projects
+                             the error on the encoders, so from W = 0 every update is ẽ (ε sᵀ));
+                             O(n d) per step. 1: the dense n_rec (n_ff + n_rec) matrices, the
+                             plain O(n^2) reference kernel (tests compare the two)              */
     uint64_t seed;        /* encoders, rates, intercepts, decoder sample points                */
     size_t mem_limit;     /* bytes; 0 = none                                                    */
 } elig_follow_cfg;
@@ -272,14 +290,20 @@ void elig_follow_step(elig_follow *F, const elig_real *u, int feedback, int lear
 const elig_real *elig_follow_output(const elig_follow *F);    /* x̂ (d), tau_syn-filtered       */
 const elig_real *elig_follow_reference(const elig_follow *F); /* x (d) filtered like x̂ (tau_syn) */
 const elig_real *elig_follow_decoders(const elig_follow *F);  /* (n_rec, d)                     */
-/* The learned weights, stored pre-major (the transpose of elig.h's W[post, pre]) so that the
- * fused current + learning pass is one contiguous axpy per presynaptic neuron:
- * W (n_rec pre, n_rec post), *w_ff (n_ff pre, n_rec post); element [j, i] = weight j -> i. */
-elig_real *elig_follow_weights(elig_follow *F, elig_real **w_ff);
+/* Copy the learned weights out, pre-major (the transpose of elig.h's W[post, pre]):
+ * w (n_rec pre, n_rec post), w_ff (n_ff pre, n_rec post); element [j, i] = weight j -> i.
+ * Either may be NULL. Factored storage is multiplied out: O(n_rec (n_rec + n_ff) d). */
+void elig_follow_get_weights(const elig_follow *F, elig_real *w, elig_real *w_ff);
+/* Factored storage (cfg.dense == 0): A (n_rec, d) and *a_ff (n_ff, d) with weight j -> i =
+ * ẽ_i · A[j], ẽ the recurrent layer's scaled encoders. NULL for dense storage. */
+const elig_real *elig_follow_weight_factors(const elig_follow *F, const elig_real **a_ff);
 long elig_follow_time(const elig_follow *F);
 /* Indices of the neurons that spiked in the last step, (*count): the recurrent layer if
  * recurrent != 0, else the feed-forward layer. */
 const int *elig_follow_spikes(const elig_follow *F, int recurrent, int *count);
+/* 1 if the last step lay in an end-of-trial clamp (cfg.trial_ms > 0): errors are measured
+ * over the other steps. */
+int elig_follow_clamped(const elig_follow *F);
 /* Change the learning rate between steps (a schedule: the weights' fluctuation around the
  * solution scales with eta, so decaying it late in training sharpens them). No validation. */
 void elig_follow_set_eta(elig_follow *F, double eta);

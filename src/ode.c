@@ -234,3 +234,22 @@ int elig_target_ode_to_joy(double dt_ms, long n_steps, elig_real *out)
     }
     return ELIG_OK;
 }
+
+int elig_target_hdts(double dt_ms, long n_steps, double period_ms, int m, int stride, elig_real *out)
+{
+    int rc;
+    if ((rc = check_grid("target_hdts", dt_ms, n_steps, out))) return rc;
+    if (!(period_ms > 0) || !isfinite(period_ms)) return elig__err(ELIG_EINVAL, "target_hdts: period_ms must be > 0 (got %g)", period_ms);
+    if (m < 1 || m > 4096) return elig__err(ELIG_EINVAL, "target_hdts: m must be in [1, 4096] (got %d)", m);
+    if (stride < m) return elig__err(ELIG_EINVAL, "target_hdts: stride must be >= m = %d (got %d)", m, stride);
+    const double seg = period_ms / m, pi = 3.141592653589793;
+    for (long i = 0; i < n_steps; i++) {
+        elig_real *o = out + (size_t)i * (size_t)stride;
+        const double t = fmod((double)(i + 1) * dt_ms, period_ms);
+        int j = (int)(t / seg);
+        if (j >= m) j = m - 1;
+        for (int c = 0; c < m; c++) o[c] = 0;
+        o[j] = (elig_real)sin(pi * (t - j * seg) / seg);
+    }
+    return ELIG_OK;
+}

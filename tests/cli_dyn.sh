@@ -101,6 +101,19 @@ run dyn fo/config.resolved --out fo2 -q
 check follow_resolved_reloads $(( rc != 0 )) "exit $rc"
 cmp -s fo/series.csv fo2/series.csv; check follow_resolved_reproduces_series $?
 
+# ---------------------------------------------------------------- HDTS channels and trials
+# The same rate run with 4 HDTS channels in the supervisor: the network learns 5 outputs, the
+# errors, series and figure keep to the task's channel. FOLLOW with trials: clamps between
+# trials, errors over the unclamped steps.
+run dyn force_rate_sine $fr target.hdts=4 target.period_ms=200 --out hd -q
+check force_hdts_runs $(( rc != 0 )) "exit $rc: $(head -c 400 out)"
+head -1 hd/series.csv | grep -q '^time_ms,phase,target0,output0,err$'; check force_hdts_series_task_only $? "$(head -1 hd/series.csv)"
+grep -q 'HDTS in the supervisor' hd/summary.txt; check force_hdts_in_summary $?
+te=$(field hd test_rmse); lt "$te" 0.1; check force_hdts_test_below_0.1 $? "test_rmse $te"
+run dyn follow_linosc follow.trial_ms=1000 follow.clamp_ms=200 phase.train=20 phase.test=4 --out tr -q
+check follow_trials_run $(( rc != 0 )) "exit $rc: $(head -c 400 out)"
+grep -q '^trial_ms = 1000' tr/config.resolved; check follow_trials_resolved $? "$(grep trial tr/config.resolved)"
+
 # ---------------------------------------------------------------- bad input: exit 2, named
 bad() { # bad NAME PATTERN ARGS...
     local name=$1 pat=$2; shift 2
@@ -118,6 +131,8 @@ bad unknown_key_override "unknown key 'tau_x' in \[force\]" force_sine force.tau
 bad bad_value "force.n = 'abc': expected an integer" force_sine force.n=abc
 bad bad_enum "force.model = 'hodgkin'" force_sine force.model=hodgkin
 bad bad_real "force.G = '1e400'" force_sine force.G=1e400
+bad hdts_negative 'target.hdts must be in \[0, 4096\]' force_sine target.hdts=-1
+bad follow_clamp_too_long 'follow.clamp_ms must be in \[0, trial_ms = 400)' follow_linosc follow.trial_ms=400 follow.clamp_ms=400
 bad schedule_lengths 'follow.schedule has 3 phases but schedule_eta 2' follow_linosc follow.schedule_eta=1e-3,2e-3
 
 printf '[force]\nmodel = lif\ntau_dd = 20\n' >unknown_key.cfg

@@ -18,6 +18,17 @@ static double wall(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* All learned weights, W then W_ff (pre-major, as elig_follow_get_weights): malloc'd. */
+static elig_real *weights_copy(const elig_follow *F)
+{
+    const elig_follow_cfg *c = elig_follow_get_cfg(F);
+    const size_t nr = (size_t)c->n_rec;
+    elig_real *w = malloc(nr * (nr + (size_t)c->n_ff) * sizeof(elig_real));
+    ASSERT_TRUE(w != NULL);
+    elig_follow_get_weights(F, w, w + nr * nr);
+    return w;
+}
+
 /* rms of x̂ - x (both tau_syn-filtered) over T steps of input u (T, d); also rms of x. */
 static double follow_run(elig_follow *F, const elig_real *u, long T, int d, int feedback, int learn, double *x_rms)
 {
@@ -55,12 +66,15 @@ TEST(follow_feedback_makes_the_network_follow)
     ASSERT_NEAR(e_off / xr, 1.0, 0.05);
     ASSERT_LE(e_fb, 1.5 * xr / (1 + c.k_fb));
     /* learning off: weights untouched; eta 0: untouched too */
-    elig_real *wff, *w = elig_follow_weights(F, &wff);
-    for (int i = 0; i < c.n_rec * c.n_rec; i++) ASSERT_TRUE(w[i] == 0);
-    for (int i = 0; i < c.n_rec * c.n_ff; i++) ASSERT_TRUE(wff[i] == 0);
+    const int nw = c.n_rec * (c.n_rec + c.n_ff);
+    elig_real *w = weights_copy(F);
+    for (int i = 0; i < nw; i++) ASSERT_TRUE(w[i] == 0);
+    free(w);
     elig_follow_set_eta(F, 0.0);
     follow_run(F, u, 500, 2, 1, 1, NULL);
-    for (int i = 0; i < c.n_rec * c.n_rec; i++) ASSERT_TRUE(w[i] == 0);
+    w = weights_copy(F);
+    for (int i = 0; i < nw; i++) ASSERT_TRUE(w[i] == 0);
+    free(w);
     free(u);
     elig_follow_free(F);
 }
@@ -153,10 +167,11 @@ TEST_T(follow_learns_the_linear_oscillator, 600)
            c.n_ff, c.n_rec, xr, e_untrained, e_fb_only, e_train[0], e_train[1], e_train[2], e_test, e_test / e_untrained, secs);
     ASSERT_LE(e_test, 0.7 * e_untrained);
     ASSERT_LE(e_train[0], e_fb_only);
-    elig_real *wff, *w = elig_follow_weights(F, &wff);
+    elig_real *w = weights_copy(F);
     double wn = 0;
     for (int i = 0; i < c.n_rec * c.n_rec; i++) wn += (double)w[i] * w[i];
     ASSERT_TRUE(wn > 0 && isfinite(wn));
+    free(w);
     free(u);
     free(v);
     elig_follow_free(F);
@@ -202,6 +217,10 @@ TEST(follow_invalid_configs_are_named)
     BAD(c.dec_reg = 0, "dec_reg");
     BAD(c.sys_params[1] = NAN, "sys_params[1]");
     BAD(c.x0[0] = INFINITY, "x0[0]");
+    BAD(c.trial_ms = -1, "trial_ms");
+    BAD(c.trial_ms = 1, "trial_ms"); /* one step of dt */
+    BAD(c.trial_ms = 400; c.clamp_ms = 400, "clamp_ms");
+    BAD(c.trial_ms = 400; c.clamp_ms = -1, "clamp_ms");
 #undef BAD
     elig_follow *F;
     ASSERT_EQ_INT(elig_follow_create(NULL, &F), ELIG_EINVAL);
@@ -216,13 +235,136 @@ TEST(follow_invalid_configs_are_named)
     ASSERT_EQ_INT(elig_follow_command(&base, -1, 2000, 50, NULL, 1, u), ELIG_EINVAL);
 }
 
+TEST(follow_trial_clamp)
+{
+    /* trial_ms 400, clamp_ms 200 (dt 1 ms): steps 200-399 of each trial are clamped: the
+     * reference is held at x0, no neuron of either layer spikes after the first clamped step,
+     * and the weights do not move although learn = 1. The next trial starts from rest: with
+     * the same input and frozen weights (eta 0 after the first trial), trials 2 and 3 give the
+     * same output up to the traces left after 200 ms (e^-10 of a 20 ms filter). */
+    elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_vdp_follow);
+    c.n_ff = 40;
+    c.n_rec = 50;
+    c.trial_ms = 400;
+    c.clamp_ms = 200;
+    elig_follow *F;
+    ASSERT_OK(elig_follow_create(&c, &F));
+    const long P = 400, T = 3 * P;
+    elig_real *u = malloc((size_t)T * 2 * sizeof(elig_real)), *y2 = malloc(200 * 2 * sizeof(elig_real));
+    ASSERT_OK(elig_follow_command(&c, P, 400, 50, NULL, 4, u));
+    for (long t = P; t < T; t++) memcpy(u + 2 * t, u + 2 * (t % P), 2 * sizeof(elig_real)); /* same input each trial */
+    const size_t nw = (size_t)c.n_rec * (c.n_rec + c.n_ff);
+    elig_real *wsave = NULL;
+    long spikes_in_clamp = 0, spikes_out = 0;
+    double dmax = 0, ymax = 0;
+    for (long t = 0; t < T; t++) {
+        const long k = t % P;
+        elig_follow_set_eta(F, t < P ? 5e-2 : 0.0);
+        if (k == 200) {
+            free(wsave);
+            wsave = weights_copy(F);
+        }
+        elig_follow_step(F, u + 2 * t, 1, 1);
+        ASSERT_EQ_INT(elig_follow_clamped(F), k >= 200);
+        int n0, n1;
+        elig_follow_spikes(F, 0, &n0);
+        elig_follow_spikes(F, 1, &n1);
+        const elig_real *x = elig_follow_reference(F), *y = elig_follow_output(F);
+        if (k >= 200) {
+            if (k > 200) spikes_in_clamp += n0 + n1;
+            if (k == P - 1) {
+                elig_real *w = weights_copy(F);
+                ASSERT_TRUE(memcmp(w, wsave, nw * sizeof(elig_real)) == 0);
+                free(w);
+                ASSERT_NEAR(x[0], c.x0[0], 1e-4); /* x0 seen through the 20 ms filter */
+            }
+            continue;
+        }
+        spikes_out += n1;
+        if (t >= P && t < 2 * P) memcpy(y2 + 2 * k, y, 2 * sizeof(elig_real));
+        if (t >= 2 * P)
+            for (int q = 0; q < 2; q++) {
+                dmax = fmax(dmax, fabs((double)y[q] - (double)y2[2 * k + q]));
+                ymax = fmax(ymax, fabs((double)y[q]));
+            }
+    }
+    ASSERT_EQ_INT(spikes_in_clamp, 0);
+    ASSERT_TRUE(spikes_out > 0);
+    ASSERT_TRUE(ymax > 0.05);
+    ASSERT_TRUE(dmax < 1e-2 * ymax);
+    free(u);
+    free(y2);
+    free(wsave);
+    elig_follow_free(F);
+}
+
+TEST(follow_factored_weights_equal_the_dense_kernel)
+{
+    /* PES projects the error on the encoders, so from zero every update of W[j, i] is
+     * ẽ_i · (ε s_j) and W = Ẽ A exactly: the factored kernel (default) must give the dense
+     * reference kernel's outputs and weights, up to rounding, while learning with feedback,
+     * with weight decay, through a trial clamp, and when testing. Float64: 1e-9; float32
+     * (rounding can move a spike by a step): 2e-3 of the output's range over a shorter run. */
+    const int f64 = sizeof(elig_real) == 8;
+    for (int variant = 0; variant < 2; variant++) {
+        elig_follow_cfg c = elig_follow_cfg_default(variant ? &elig_ode_vdp_follow : &elig_ode_linosc_follow);
+        c.n_ff = 47;
+        c.n_rec = 61;
+        c.eta = 2e-2;
+        if (variant) {
+            c.w_decay = 0.5;
+            c.trial_ms = 300;
+            c.clamp_ms = 50;
+        }
+        const long T = f64 ? 2000 : 400;
+        elig_real *u = malloc((size_t)T * 2 * sizeof(elig_real));
+        ASSERT_OK(elig_follow_command(&c, T, 250, 50, NULL, 12, u));
+        elig_follow *F[2];
+        for (int k = 0; k < 2; k++) {
+            c.dense = k;
+            ASSERT_OK(elig_follow_create(&c, &F[k]));
+        }
+        ASSERT_TRUE(elig_follow_weight_factors(F[0], NULL) != NULL);
+        ASSERT_TRUE(elig_follow_weight_factors(F[1], NULL) == NULL);
+        double dy = 0, ymax = 0;
+        for (long t = 0; t < T; t++) {
+            const int phase = t < T / 2 ? 1 : 0; /* train, then test */
+            for (int k = 0; k < 2; k++) elig_follow_step(F[k], u + 2 * t, phase, phase);
+            for (int q = 0; q < 2; q++) {
+                const double a = elig_follow_output(F[0])[q], b = elig_follow_output(F[1])[q];
+                dy = fmax(dy, fabs(a - b));
+                ymax = fmax(ymax, fabs(b));
+            }
+        }
+        elig_real *wa = weights_copy(F[0]), *wb = weights_copy(F[1]);
+        const size_t nw = (size_t)c.n_rec * (c.n_rec + c.n_ff);
+        double dw = 0, wmax = 0;
+        for (size_t i = 0; i < nw; i++) {
+            dw = fmax(dw, fabs((double)wa[i] - (double)wb[i]));
+            wmax = fmax(wmax, fabs((double)wb[i]));
+        }
+        printf("    %s: max |y_factored - y_dense| %.3g of %.3g, weights %.3g of %.3g\n", c.sys->name, dy, ymax, dw, wmax);
+        ASSERT_TRUE(ymax > 0.01 && wmax > 0);
+        ASSERT_LE(dy, (f64 ? 1e-9 : 2e-3) * ymax);
+        ASSERT_LE(dw, (f64 ? 1e-9 : 2e-3) * wmax);
+        free(wa);
+        free(wb);
+        free(u);
+        for (int k = 0; k < 2; k++) elig_follow_free(F[k]);
+    }
+}
+
 TEST(follow_bytes_one_block_and_mem_limit)
 {
     elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_vdp_follow);
     c.n_ff = 37;
     c.n_rec = 53;
-    size_t b = elig_follow_bytes(&c);
-    ASSERT_TRUE(b >= (size_t)53 * (53 + 37) * sizeof(elig_real));
+    size_t b = elig_follow_bytes(&c); /* factored: the decoder fit's packed Gram dominates */
+    ASSERT_TRUE(b >= (size_t)53 * 54 / 2 * sizeof(double) + (size_t)(53 + 37) * 2 * sizeof(elig_real));
+    c.dense = 1;
+    const size_t bd = elig_follow_bytes(&c);
+    ASSERT_TRUE(bd >= (size_t)53 * (53 + 37) * sizeof(elig_real) && bd >= (size_t)53 * 54 / 2 * sizeof(double));
+    c.dense = 0;
     c.mem_limit = b - 1;
     elig_follow *F;
     ASSERT_EQ_INT(elig_follow_create(&c, &F), ELIG_ELIMIT);
@@ -237,19 +379,23 @@ TEST(follow_bytes_one_block_and_mem_limit)
 TEST(follow_step_allocates_nothing)
 {
     /* training, feedback-only and test steps, on the 3-d Lorenz system (RK4 inside the step) */
-    elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_lorenz_follow);
-    c.n_ff = 41;
-    c.n_rec = 43;
-    elig_follow *F;
-    ASSERT_OK(elig_follow_create(&c, &F));
-    elig_real *u = malloc(3000 * 3 * sizeof(elig_real));
-    ASSERT_OK(elig_follow_command(&c, 3000, 1000, 50, NULL, 3, u));
-    long before = th_alloc_count();
-    for (int t = 0; t < 3000; t++) elig_follow_step(F, u + 3 * t, t < 2000, t < 1000);
-    ASSERT_EQ_INT(th_alloc_count() - before, 0);
-    for (int q = 0; q < 3; q++) ASSERT_TRUE(isfinite((double)elig_follow_output(F)[q]));
-    free(u);
-    elig_follow_free(F);
+    for (int dense = 0; dense < 2; dense++) { /* both weight storages, with trials */
+        elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_lorenz_follow);
+        c.n_ff = 41;
+        c.n_rec = 43;
+        c.dense = dense;
+        c.trial_ms = 700;
+        elig_follow *F;
+        ASSERT_OK(elig_follow_create(&c, &F));
+        elig_real *u = malloc(3000 * 3 * sizeof(elig_real));
+        ASSERT_OK(elig_follow_command(&c, 3000, 1000, 50, NULL, 3, u));
+        long before = th_alloc_count();
+        for (int t = 0; t < 3000; t++) elig_follow_step(F, u + 3 * t, t < 2000, t < 1000);
+        ASSERT_EQ_INT(th_alloc_count() - before, 0);
+        for (int q = 0; q < 3; q++) ASSERT_TRUE(isfinite((double)elig_follow_output(F)[q]));
+        free(u);
+        elig_follow_free(F);
+    }
 }
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -268,9 +414,9 @@ static uint64_t follow_hash(const elig_follow_cfg *c, const elig_real *u, long T
         elig_follow_step(F, u + 2 * t, 1, 1);
         h = fnv(h, elig_follow_output(F), 2 * sizeof(elig_real));
     }
-    elig_real *wff, *w = elig_follow_weights(F, &wff);
-    h = fnv(h, w, (size_t)c->n_rec * c->n_rec * sizeof(elig_real));
-    h = fnv(h, wff, (size_t)c->n_rec * c->n_ff * sizeof(elig_real));
+    elig_real *w = weights_copy(F);
+    h = fnv(h, w, (size_t)c->n_rec * (c->n_rec + c->n_ff) * sizeof(elig_real));
+    free(w);
     h = fnv(h, elig_follow_decoders(F), (size_t)c->n_rec * 2 * sizeof(elig_real));
     elig_follow_free(F);
     return h;

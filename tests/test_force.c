@@ -874,4 +874,26 @@ TEST(targets_are_sampled_as_stated)
     for (long i = 0; i < 8000; i++)
         for (int ch = 0; ch < 5; ch++) ASSERT_TRUE(o[i * 5 + ch] == o[(i + 8000) * 5 + ch]);
     free(o);
+
+    /* HDTS: m = 8 channels tiling a 1000 ms period written into rows of stride 10 (columns 8
+     * and 9 untouched): one channel active at a time, channel j = sin(pi s / 125 ms) during
+     * [125 j, 125 (j + 1)) ms of each period, peak 1 mid-segment; periodic. */
+    const long Th = 4000; /* two periods at dt 0.5 ms */
+    elig_real *h = malloc((size_t)Th * 10 * sizeof(elig_real));
+    for (long i = 0; i < Th * 10; i++) h[i] = -7;
+    ASSERT_OK(elig_target_hdts(0.5, Th, 1000.0, 8, 10, h));
+    for (long i = 0; i < Th; i++) {
+        const double t = fmod((i + 1) * 0.5, 1000.0);
+        const int j = (int)(t / 125.0);
+        for (int c = 0; c < 8; c++) ASSERT_NEAR(h[i * 10 + c], c == j ? sin(PI_ * (t - 125.0 * j) / 125.0) : 0.0, TOL(1e-12, 1e-6));
+        ASSERT_TRUE(h[i * 10 + 8] == -7 && h[i * 10 + 9] == -7);
+        if (i < 2000) ASSERT_TRUE(memcmp(h + i * 10, h + (i + 2000) * 10, 8 * sizeof(elig_real)) == 0);
+    }
+    ASSERT_NEAR(h[(lround(62.5 / 0.5) - 1) * 10 + 0], 1.0, 1e-9);
+    ASSERT_EQ_INT(elig_target_hdts(0.5, 4, 1000.0, 8, 7, h), ELIG_EINVAL);
+    ASSERT_TRUE(strstr(elig_last_error(), "stride") != NULL);
+    ASSERT_EQ_INT(elig_target_hdts(0.5, 4, 0.0, 8, 8, h), ELIG_EINVAL);
+    ASSERT_TRUE(strstr(elig_last_error(), "period_ms") != NULL);
+    ASSERT_EQ_INT(elig_target_hdts(0.5, 4, 1000.0, 0, 8, h), ELIG_EINVAL);
+    free(h);
 }
