@@ -869,7 +869,22 @@ typedef struct {
     long steps, n_rls;
     size_t bytes;
     char model[192];
+    /* per output over the test: sums of x, x², x̂, x̂² and their count, for the attractor's
+       statistics (a chaotic target cannot be followed step by step, only statistically) */
+    double mx[ELIG_ODE_MAX_DIM], mxx[ELIG_ODE_MAX_DIM], my[ELIG_ODE_MAX_DIM], myy[ELIG_ODE_MAX_DIM];
+    long m_n;
 } results;
+
+static void moments_add(results *r, int d, const elig_real *x, const elig_real *y)
+{
+    for (int a = 0; a < d && a < ELIG_ODE_MAX_DIM; a++) {
+        r->mx[a] += (double)x[a];
+        r->mxx[a] += (double)x[a] * x[a];
+        r->my[a] += (double)y[a];
+        r->myy[a] += (double)y[a] * y[a];
+    }
+    r->m_n++;
+}
 
 static int write_summary(const dyn_cfg *c, const results *r, FILE *f)
 {
@@ -900,6 +915,11 @@ static int write_summary(const dyn_cfg *c, const results *r, FILE *f)
     fprintf(f, "untrained_nrmse:  %.6g\n", r->untrained_rmse / r->target_rms);
     fprintf(f, "target_rms:       %.6g\n", r->target_rms);
     fprintf(f, "improvement:      %.3gx (untrained_rmse / test_rmse)\n", r->untrained_rmse / r->test_rmse);
+    for (int a = 0; a < target_dim(c) && a < ELIG_ODE_MAX_DIM && r->m_n > 0; a++) {
+        const double n = (double)r->m_n, xm = r->mx[a] / n, ym = r->my[a] / n;
+        fprintf(f, "test_stats_%d:     target mean %.4g sd %.4g; output mean %.4g sd %.4g\n", a, xm,
+                sqrt(fmax(0, r->mxx[a] / n - xm * xm)), ym, sqrt(fmax(0, r->myy[a] / n - ym * ym)));
+    }
     if (force) fprintf(f, "rls_updates:      %ld\n", r->n_rls);
     if (r->rate_hz > 0) fprintf(f, "mean_rate_hz:     %.2f (%s)\n", r->rate_hz, force ? "reservoir" : "recurrent layer");
     fprintf(f, "steps:            %ld\n", r->steps);
@@ -1005,6 +1025,7 @@ static int run_force(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figur
             for (int a = 0; a < k; a++) xx += (double)xs[a] * xs[a];
             e_test += e2;
             x2 += xx;
+            moments_add(res, k, xs, y);
             if (s < fc.t_crit + n1) {
                 e_test1 += e2;
                 x2_1 += xx;
@@ -1134,6 +1155,7 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
     for (long s = 0; s < n_test; s++) {
         elig_follow_step(F, v + (size_t)s * nu, 0, 0);
         const elig_real *y = elig_follow_output(F), *x = elig_follow_reference(F);
+        if (!elig_follow_clamped(F)) moments_add(res, d, x, y);
         if (!elig_follow_clamped(F))
             for (int a = 0; a < d; a++) {
                 et += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);

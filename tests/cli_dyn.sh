@@ -45,6 +45,10 @@ grep -q 'rs$' out; check force_rate_result_line $? "$(head -c 300 out)"
 te=$(field rs test_rmse); un=$(field rs untrained_rmse)
 lt "$te" 0.1; check force_rate_test_below_0.1 $? "test_rmse $te"
 lt "$te" "$un"; check force_rate_test_below_untrained $? "test $te untrained $un"
+# the test's statistics: the learned sine has the target's spread (sd 0.707)
+sds=$(awk '/^test_stats_0:/ { gsub(";", ""); print $6, $11 }' rs/summary.txt)
+awk -v s="$sds" 'BEGIN { split(s, v, " "); exit !(v[1] > 0.6 && v[1] < 0.8 && v[2] / v[1] > 0.9 && v[2] / v[1] < 1.1) }'
+check force_test_stats_spread $? "target/output sd: $sds"
 rows=$(($(wc -l <rs/series.csv) - 1))
 [ "$rows" -ge 1000 ] && [ "$rows" -le 20001 ]; check force_series_rows $? "$rows rows"
 head -1 rs/series.csv | grep -q '^time_ms,phase,target0,output0,err$'; check force_series_header $? "$(head -1 rs/series.csv)"
