@@ -38,6 +38,7 @@ typedef struct {
     /* phase plane (k >= 2): channels 0 and 1 over the test phase, full resolution */
     int npp;
     const float *pp_target, *pp_output; /* (npp, k)                                          */
+    int no_phase_plane;              /* channels are not a state (notes): no phase plane      */
     const char *result;              /* one line: test error vs untrained                     */
 } dyn_figure;
 

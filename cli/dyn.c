@@ -1050,6 +1050,7 @@ static int run_force(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figur
     fig->t_train1 = fig->t_test0 = fc.t_crit * fc.dt;
     fig->t_end = T * fc.dt;
     fig->raster_what = "reservoir";
+    fig->no_phase_plane = c->kind == TG_ODE_TO_JOY;
 out:
     elig_force_free(F);
     free(x);

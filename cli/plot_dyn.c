@@ -7,7 +7,7 @@
  *   the smoothed error |x̂ - x| (rms over the outputs) over the whole run;
  *   a spike raster of the first neurons in a short window at the start of the test (spiking
  *     networks only);
- *   [k >= 2] the phase plane (channel 0 against channel 1) of the target and the output over
+ *   [k >= 2, unless no_phase_plane] the phase plane (channel 0 against channel 1) of the target and the output over
  *     the test phase.
  * As in plot.c, PLplot writes a temporary file that is renamed into place after plend().
  */
@@ -268,7 +268,7 @@ int cli_plot_dyn(const dyn_figure *f)
     char tmp[CLI_PATH];
     int w = snprintf(tmp, sizeof tmp, "%s.tmp.png", f->path);
     if (w < 0 || (size_t)w >= sizeof tmp) return cli_fail(CLI_EUSAGE, "path too long: %s", f->path);
-    const int raster = f->raster_n > 0, pp = f->k >= 2 && f->npp > 1;
+    const int raster = f->raster_n > 0, pp = f->k >= 2 && f->npp > 1 && !f->no_phase_plane;
     const int n_panels = 3 + raster + pp;
     size_t m = (size_t)f->n;
     if ((size_t)f->nz > m) m = (size_t)f->nz;
