@@ -529,7 +529,7 @@ static void defaults(dyn_cfg *c, int rule, int model, int system, int kind)
     c->amp = 1.0;
     c->warmup = 15.0;
     c->substeps = 1;
-    c->period_ms = system == SYS_LINOSC ? 2000.0 : 4000.0;
+    c->period_ms = rule == RULE_FORCE ? 0.0 : system == SYS_LINOSC ? 2000.0 : 4000.0; /* FORCE: the target's, below */
     c->hold_ms = 50.0;
     if (rule == RULE_FOLLOW && system == SYS_VDP) c->dim_scale = (dlist){2, {1.0 / 3.0, 1.0}}; /* the code's first channel / 3 */
     c->raster_n = 80;
@@ -583,6 +583,10 @@ static int resolve(dyn_cfg *c, const entries *E, const uint64_t *seed, const cha
         c->x0.n = sys->dim;
         memcpy(c->x0.v, sys->x0, sizeof(double) * (size_t)sys->dim);
     }
+    if (c->rule == RULE_FORCE && c->period_ms == 0) { /* the HDTS period: the target's own */
+        if (c->kind == TG_ODE_TO_JOY) c->period_ms = ELIG_ODE_TO_JOY_PERIOD_MS;
+        else if (c->kind == TG_SINE && c->freq_hz > 0) c->period_ms = 1000.0 / c->freq_hz;
+    }
     if (c->rule == RULE_FOLLOW && c->sched.n == 0) {
         c->sched = (dlist){1, {1}};
         c->sched_eta = (dlist){1, {c->wc.eta}};
@@ -626,7 +630,7 @@ static int validate(const dyn_cfg *c)
         }
         if (c->hdts < 0 || c->hdts > 4096) return cli_fail(CLI_EUSAGE, "target.hdts must be in [0, 4096] channels, 0 = none (got %d)", c->hdts);
         if (c->hdts && !(c->period_ms > 0))
-            return cli_fail(CLI_EUSAGE, "target.period_ms must be > 0 ms with target.hdts (got %g): the HDTS tiles one period", c->period_ms);
+            return cli_fail(CLI_EUSAGE, "target.period_ms must be > 0 ms with target.hdts (got %g): the HDTS tiles one period of the target", c->period_ms);
         if (sys && !(c->warmup >= 0)) return cli_fail(CLI_EUSAGE, "target.warmup must be >= 0 s (got %g)", c->warmup);
         if (sys && c->substeps < 1) return cli_fail(CLI_EUSAGE, "target.substeps must be >= 1 (got %d)", c->substeps);
         if (c->t_min * 1000.0 / c->fc.dt > 1e10 || (c->t_min + c->train + c->test) * 1000.0 / c->fc.dt > 2e9)

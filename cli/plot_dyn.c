@@ -80,6 +80,19 @@ static void axes_d(const char *xl, const char *yl, const char *title, int decima
 
 static void axes(const char *xl, const char *yl, const char *title) { axes_d(xl, yl, title, -1); }
 
+/* A time axis over [lo, hi] s: PLplot's labels while they are plain; fixed decimals once the
+ * values are large (it would switch to "x10^4" and drop the digits that tell the ticks of a
+ * short late window apart). */
+static void time_axes(double lo, double hi, const char *yl, const char *title)
+{
+    const double span = hi - lo;
+    int d = -1;
+    if (span > 0 && span < 10 && fmax(fabs(lo), fabs(hi)) >= 10) d = (int)ceil(-log10(span / 5)) + 1;
+    else if (fmax(fabs(lo), fabs(hi)) >= 1000) d = 0;
+    if (d > 6) d = 6;
+    axes_d("time (s)", yl, title, d);
+}
+
 /* Shade the training window and label the phases; x0, x1: the window in ms, sc: ms -> axis. */
 static void phases(const dyn_figure *f, PLFLT x0, PLFLT x1, PLFLT lo, PLFLT hi, PLFLT sc)
 {
@@ -146,7 +159,7 @@ static void panel_run(const dyn_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
     plwind(0, f->t_end * sc, lo, hi);
     phases(f, 0, f->t_end, lo, hi, sc);
     snprintf(title, sizeof title, "%s: %s, %s. %s", f->title, f->rule, f->model, f->result);
-    axes("time (s)", "x, x̂", title);
+    time_axes(0, f->t_end * sc, "x, x̂", title);
     traces(f->n, f->t, f->target, f->output, f->k, sc, buf);
 }
 
@@ -164,7 +177,7 @@ static void panel_zoom(const dyn_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
     plvpor(0.09, 0.97, y0, y1);
     plwind(x0 * sc, x1 * sc, lo, hi);
     phases(f, x0, x1, lo, hi, sc);
-    axes("time (s)", "x, x̂", f->t_test0 > x0 ? "Zoom: end of training, start of the test" : "Zoom: the test, from rest");
+    time_axes(x0 * sc, x1 * sc, "x, x̂", f->t_test0 > x0 ? "Zoom: end of training, start of the test" : "Zoom: the test, from rest");
     traces(f->nz, f->tz, f->target_z, f->output_z, f->k, sc, buf);
     legend_line(f);
 }
@@ -180,7 +193,7 @@ static void panel_err(const dyn_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
     plwind(0, f->t_end * sc, lo, hi);
     phases(f, 0, f->t_end, lo, hi, sc);
     snprintf(title, sizeof title, "Error |x̂ - x| (rms over the outputs), low-pass filtered with %g ms", f->err_tau_ms);
-    axes("time (s)", "error", title);
+    time_axes(0, f->t_end * sc, "error", title);
     PLFLT *x = buf, *y = buf + f->n;
     for (int i = 0; i < f->n; i++) {
         x[i] = f->t[i] * sc;
@@ -213,9 +226,7 @@ static int panel_raster(const dyn_figure *f, PLFLT y0, PLFLT y1)
     plwind(t0, t1, -0.5, f->raster_n - 0.5);
     phases(f, f->raster_t0, f->raster_t1, -0.5, f->raster_n - 0.5, 1e-3);
     snprintf(title, sizeof title, "Spikes of the first %d neurons of the %s: %.1f Hz in this window", f->raster_n, f->raster_what, rate);
-    /* a short window late in a run: enough decimals to tell the ticks apart */
-    const double span = (double)(t1 - t0);
-    axes_d("time (s)", "neuron", title, span < 10 ? (int)ceil(-log10(span / 5)) + 1 : -1);
+    time_axes(t0, t1, "neuron", title);
     plcol0(COL_FG);
     plssym(0, 0.5 * text_scale);
     for (long s = 0; s < f->n_ev; s += 100000) {

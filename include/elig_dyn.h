@@ -263,7 +263,8 @@ typedef struct {
 
 /* Defaults for one reference system (src/follow.c has the table): the FOLLOW code's values,
  * radii linosc 0.2 / 1, vdp 0.2 / 5, lorenz 6 / 30; n_ff = n_rec = 3000 for vdp and 5000 for
- * lorenz (the paper's sizes: benchmarks, not tests). linosc is sized to learn in ~10 s of CPU:
+ * lorenz (the paper's sizes: tens of minutes per run). vdp runs in 4 s trials with a 500 ms
+ * clamp (trial_ms, clamp_ms). linosc is sized to learn in ~4 s of CPU:
  * n 200 + 200, constant gain 10, eta 3e-3, trained with the schedule
  *     100 s (eta 3e-3, k 10), 100 s (6e-4, k 3), 100 s (3e-4, k 1)
  * set between phases with elig_follow_set_eta / elig_follow_set_k_fb. */
@@ -284,8 +285,10 @@ void elig_follow_zero_weights(elig_follow *F);
 
 /* One step with command input u (n_u): RK4 step of the reference, both layers, x̂. feedback:
  * inject k ε (filtered) into the recurrent layer; learn: update the feed-forward and recurrent
- * weights. Training = (1, 1), testing = (0, 0). Cost O(n_rec (n_ff + n_rec)) (weights read, and
- * written when learning) + O((n_ff + n_rec) d). No allocation, no validation. */
+ * weights. Training = (1, 1), testing = (0, 0). In an end-of-trial clamp (cfg.trial_ms) both are
+ * off whatever is passed. Cost O((n_ff + n_rec) d) with factored weights; dense adds
+ * O(n_rec (n_ff + n_rec)) (weights read, and written when learning). No allocation, no
+ * validation. */
 void elig_follow_step(elig_follow *F, const elig_real *u, int feedback, int learn);
 const elig_real *elig_follow_output(const elig_follow *F);    /* x̂ (d), tau_syn-filtered       */
 const elig_real *elig_follow_reference(const elig_follow *F); /* x (d) filtered like x̂ (tau_syn) */

@@ -78,7 +78,8 @@
  *     - a constant gain of 10 and a schedule that lowers eta and the feedback gain does:
  *         100 s eta 3e-3 k 10,  100 s eta 6e-4 k 3,  100 s eta 3e-4 k 1
  *       (elig_follow_set_eta, elig_follow_set_k_fb between phases; lowering k is the code's
- *       errorGainDecay option): test error 0.26-0.58 x untrained over 8 seeds, ~10 s of CPU.
+ *       errorGainDecay option): test error 0.26-0.58 x untrained over 8 seeds, ~10 s of CPU
+ *       with dense weights, ~4 s factored.
  *
  * Trials (the code's trialClamp, on for van der Pol): with trial_ms > 0 the last clamp_ms of
  * every trial (time counted from the last reset) is a clamp: the reference is held at x0, both
