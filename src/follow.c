@@ -134,8 +134,8 @@ struct elig_follow {
     elig_real *W, *Wff;          /* dense: stored pre-major: W[j n_rec + i] = weight j -> i;
                                     (n_rec pre, n_rec post), (n_ff pre, n_rec post); else NULL */
     elig_real *A, *Aff;          /* factored: W[j, i] = ẽ_i · A[j], (n_rec, d), (n_ff, d); else NULL */
-    elig_real *g;                /* (n_rec) per-step learning factor                */
-    double *scratch;             /* = (double *)W during create (decoder solve)    */
+    elig_real *g;                /* dense: (n_rec) per-step learning factor; else NULL */
+    double *scratch;             /* decoder solve at create; dense: W's block     */
     double x[ELIG_ODE_MAX_DIM], xf[ELIG_ODE_MAX_DIM];     /* reference, filtered    */
     double efb[ELIG_ODE_MAX_DIM], ew[ELIG_ODE_MAX_DIM];   /* filtered errors        */
     long trial_steps, clamp_from;/* trial length and first clamped step in it; 0 = no trials */
