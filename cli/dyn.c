@@ -938,24 +938,6 @@ static const char *const model_names[] = {"LIF", "Izhikevich", "theta", "rate (t
 
 /* ---------------------------------------------------------------- FORCE */
 
-static int build_force_target_task(const dyn_cfg *c, long T, int k, elig_real *x);
-
-/* x (T, k + hdts): the task's k channels, then the HDTS channels if any. */
-static int build_force_target(const dyn_cfg *c, long T, int k, elig_real *x)
-{
-    const double dt = c->fc.dt;
-    int st = ELIG_OK;
-    if (c->hdts) { /* the task's (T, k) first, then spread to rows of k + hdts from the end */
-        int rc = build_force_target_task(c, T, k, x);
-        if (rc) return rc;
-        const size_t kt = (size_t)k + (size_t)c->hdts;
-        for (long i = T; i-- > 0;) memmove(x + (size_t)i * kt, x + (size_t)i * k, (size_t)k * sizeof(elig_real));
-        st = elig_target_hdts(dt, T, c->period_ms, c->hdts, (int)kt, x + k);
-        return st ? cli_lib_fail(st, "[target] hdts") : CLI_OK;
-    }
-    return build_force_target_task(c, T, k, x);
-}
-
 static int build_force_target_task(const dyn_cfg *c, long T, int k, elig_real *x)
 {
     const double dt = c->fc.dt;
@@ -979,6 +961,17 @@ static int build_force_target_task(const dyn_cfg *c, long T, int k, elig_real *x
     }
     }
     return st ? cli_lib_fail(st, "[target]") : CLI_OK;
+}
+
+/* x (T, k + hdts): the task's k channels, then the HDTS channels if any. */
+static int build_force_target(const dyn_cfg *c, long T, int k, elig_real *x)
+{
+    int rc = build_force_target_task(c, T, k, x); /* (T, k) */
+    if (rc || !c->hdts) return rc;
+    const size_t kt = (size_t)k + (size_t)c->hdts; /* spread to rows of k + hdts, from the end */
+    for (long i = T; i-- > 0;) memmove(x + (size_t)i * kt, x + (size_t)i * k, (size_t)k * sizeof(elig_real));
+    int st = elig_target_hdts(c->fc.dt, T, c->period_ms, c->hdts, (int)kt, x + k);
+    return st ? cli_lib_fail(st, "[target] hdts") : CLI_OK;
 }
 
 static int run_force(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figure *fig)
@@ -1160,12 +1153,13 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
     for (long s = 0; s < n_test; s++) {
         elig_follow_step(F, v + (size_t)s * nu, 0, 0);
         const elig_real *y = elig_follow_output(F), *x = elig_follow_reference(F);
-        if (!elig_follow_clamped(F)) moments_add(res, d, x, y);
-        if (!elig_follow_clamped(F))
+        if (!elig_follow_clamped(F)) { /* the same steps as the untrained run's m, m1: same input, same trials */
+            moments_add(res, d, x, y);
             for (int a = 0; a < d; a++) {
                 et += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
                 if (s < n1) et1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
             }
+        }
         int ns;
         const int *spk = elig_follow_spikes(F, 1, &ns);
         rec_step(R, n_train + s, wc.dt, 'T', x, y, spk, ns);
@@ -1319,7 +1313,7 @@ int cli_cmd_dyn(int argc, char **argv)
         rc = cli_join(path, sizeof path, c->out, "figure.png");
     }
     if (!rc) {
-        char model[192];
+        char model[64];
         if (c->rule == RULE_FORCE) snprintf(model, sizeof model, "%s N %d", model_names[c->fc.model], c->fc.n);
         else snprintf(model, sizeof model, "LIF %d + %d", c->wc.n_ff, c->wc.n_rec);
         fig.path = path;

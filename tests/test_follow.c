@@ -241,7 +241,8 @@ TEST(follow_trial_clamp)
      * reference is held at x0, no neuron of either layer spikes after the first clamped step,
      * and the weights do not move although learn = 1. The next trial starts from rest: with
      * the same input and frozen weights (eta 0 after the first trial), trials 2 and 3 give the
-     * same output up to the traces left after 200 ms (e^-10 of a 20 ms filter). */
+     * same output up to what the clamp leaves of the previous trial (e^-10 of a 20 ms trace, e^-1
+     * of the 200 ms error filter, which only feeds the feedback here through k ε_fb's 20 ms). */
     elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_vdp_follow);
     c.n_ff = 40;
     c.n_rec = 50;
@@ -291,7 +292,8 @@ TEST(follow_trial_clamp)
     ASSERT_EQ_INT(spikes_in_clamp, 0);
     ASSERT_TRUE(spikes_out > 0);
     ASSERT_TRUE(ymax > 0.05);
-    ASSERT_TRUE(dmax < 1e-2 * ymax);
+    printf("    trials 2 and 3: max output difference %.3g of %.3g\n", dmax, ymax);
+    ASSERT_TRUE(dmax < 1e-4 * ymax); /* measured 7.8e-6 of 1.65 (f32 and f64) */
     free(u);
     free(y2);
     free(wsave);
@@ -303,8 +305,9 @@ TEST(follow_factored_weights_equal_the_dense_kernel)
     /* PES projects the error on the encoders, so from zero every update of W[j, i] is
      * ẽ_i · (ε s_j) and W = Ẽ A exactly: the factored kernel (default) must give the dense
      * reference kernel's outputs and weights, up to rounding, while learning with feedback,
-     * with weight decay, through a trial clamp, and when testing. Float64: 1e-9; float32
-     * (rounding can move a spike by a step): 2e-3 of the output's range over a shorter run. */
+     * with weight decay, through a trial clamp, and when testing. Measured: identical outputs
+     * (the output depends on the spikes only, and no spike moves), weights within 3e-16 (f64)
+     * and 1.3e-6 (f32) of their largest; bounds 1e-9 and 1e-5. */
     const int f64 = sizeof(elig_real) == 8;
     for (int variant = 0; variant < 2; variant++) {
         elig_follow_cfg c = elig_follow_cfg_default(variant ? &elig_ode_vdp_follow : &elig_ode_linosc_follow);
@@ -345,8 +348,8 @@ TEST(follow_factored_weights_equal_the_dense_kernel)
         }
         printf("    %s: max |y_factored - y_dense| %.3g of %.3g, weights %.3g of %.3g\n", c.sys->name, dy, ymax, dw, wmax);
         ASSERT_TRUE(ymax > 0.01 && wmax > 0);
-        ASSERT_LE(dy, (f64 ? 1e-9 : 2e-3) * ymax);
-        ASSERT_LE(dw, (f64 ? 1e-9 : 2e-3) * wmax);
+        ASSERT_LE(dy, (f64 ? 1e-9 : 1e-5) * ymax);
+        ASSERT_LE(dw, (f64 ? 1e-9 : 1e-5) * wmax);
         free(wa);
         free(wb);
         free(u);
