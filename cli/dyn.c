@@ -57,8 +57,8 @@ static const char usage[] =
     "            mem_limit\n"
     "  [follow]  n_ff, n_rec, dt, tau_rc, tau_ref, rate_lo, rate_hi, icpt_lo, icpt_hi, const_gain,\n"
     "            radius_in, radius, tau_syn, tau_fb, tau_err, k_fb, eta, w_decay, n_eval, dec_reg,\n"
-    "            trial_ms, clamp_ms,\n"
-    "            mem_limit, schedule, schedule_eta, schedule_k (lists)\n"
+    "            trial_ms, clamp_ms, mem_limit, schedule, schedule_eta, schedule_k (lists),\n"
+    "            init = zero|ideal\n"
     "  [target]  kind = sine|sines|vdp|lorenz|ode_to_joy (FORCE), system = linosc|vdp|lorenz\n"
     "            (FOLLOW), freq_hz, amp, phase, freqs, amps, phases, params, x0, warmup, substeps,\n"
     "            period_ms, hold_ms, dim_scale, hdts (FORCE: clock channels added to the supervisor)\n"
@@ -89,6 +89,7 @@ typedef struct {
     /* [follow] */
     elig_follow_cfg wc;
     dlist sched, sched_eta, sched_k;
+    int init;            /* weights before training: 0 zero, 1 hand-wired (elig_follow_ideal_weights) */
     /* [target] */
     int kind, system;
     double freq_hz, amp, phase;
@@ -183,6 +184,7 @@ static const dkey keys[] = {
     {"follow", "schedule", K_LIST, DC(sched), NULL},
     {"follow", "schedule_eta", K_LIST, DC(sched_eta), NULL},
     {"follow", "schedule_k", K_LIST, DC(sched_k), NULL},
+    {"follow", "init", K_ENUM, DC(init), "zero|ideal"},
     {"target", "kind", K_ENUM, DC(kind), "sine|sines|vdp|lorenz|ode_to_joy"},
     {"target", "system", K_ENUM, DC(system), "linosc|vdp|lorenz"},
     {"target", "freq_hz", K_REAL, DC(freq_hz), NULL},
@@ -520,11 +522,6 @@ static void defaults(dyn_cfg *c, int rule, int model, int system, int kind)
         c->train = 300.0;
         c->test = 20.0;
     }
-    if (system == SYS_LINOSC) { /* elig_follow_cfg_default's schedule */
-        c->sched = (dlist){3, {1, 1, 1}};
-        c->sched_eta = (dlist){3, {3e-3, 6e-4, 3e-4}};
-        c->sched_k = (dlist){3, {10, 3, 1}};
-    }
     c->freq_hz = 5.0;
     c->amp = 1.0;
     c->warmup = 15.0;
@@ -532,6 +529,10 @@ static void defaults(dyn_cfg *c, int rule, int model, int system, int kind)
     c->period_ms = rule == RULE_FORCE ? 0.0 : system == SYS_LINOSC ? 2000.0 : 4000.0; /* FORCE: the target's, below */
     c->hold_ms = 50.0;
     if (rule == RULE_FOLLOW && system == SYS_VDP) c->dim_scale = (dlist){2, {1.0 / 3.0, 1.0}}; /* the code's first channel / 3 */
+    /* keep the state within the recurrent layer's radius (src/follow.c): the code's input at half
+       amplitude for the linear oscillator (10% of the time outside at full), a fifth for Lorenz (21%) */
+    if (rule == RULE_FOLLOW && system == SYS_LINOSC) c->dim_scale = (dlist){2, {0.5, 0.5}};
+    if (rule == RULE_FOLLOW && system == SYS_LORENZ) c->dim_scale = (dlist){3, {0.2, 0.2, 0.2}}; /* |x| < 30 99% of the time */
     c->raster_n = 80;
 }
 
@@ -587,10 +588,10 @@ static int resolve(dyn_cfg *c, const entries *E, const uint64_t *seed, const cha
         if (c->kind == TG_ODE_TO_JOY) c->period_ms = ELIG_ODE_TO_JOY_PERIOD_MS;
         else if (c->kind == TG_SINE && c->freq_hz > 0) c->period_ms = 1000.0 / c->freq_hz;
     }
-    if (c->rule == RULE_FOLLOW && c->sched.n == 0) {
+    if (c->rule == RULE_FOLLOW && c->sched.n == 0) { /* one phase; lists the user gave are kept (and checked) */
         c->sched = (dlist){1, {1}};
-        c->sched_eta = (dlist){1, {c->wc.eta}};
-        c->sched_k = (dlist){1, {c->wc.k_fb}};
+        if (c->sched_eta.n == 0) c->sched_eta = (dlist){1, {c->wc.eta}};
+        if (c->sched_k.n == 0) c->sched_k = (dlist){1, {c->wc.k_fb}};
     }
     return CLI_OK;
 }
@@ -639,8 +640,8 @@ static int validate(const dyn_cfg *c)
     } else {
         const int n = c->sched.n;
         if (c->sched_eta.n != n || c->sched_k.n != n)
-            return cli_fail(CLI_EUSAGE, "follow.schedule has %d phases but schedule_eta %d and schedule_k %d values: one each per phase", n,
-                            c->sched_eta.n, c->sched_k.n);
+            return cli_fail(CLI_EUSAGE, "follow.schedule has %d phase%s but schedule_eta %d and schedule_k %d values: one each per phase",
+                            n, n == 1 ? "" : "s", c->sched_eta.n, c->sched_k.n);
         for (int i = 0; i < n; i++) {
             if (!(c->sched.v[i] > 0)) return cli_fail(CLI_EUSAGE, "follow.schedule[%d] must be > 0 (got %g)", i, c->sched.v[i]);
             if (!(c->sched_eta.v[i] >= 0)) return cli_fail(CLI_EUSAGE, "follow.schedule_eta[%d] must be >= 0 (got %g)", i, c->sched_eta.v[i]);
@@ -869,6 +870,7 @@ typedef struct {
     double train_rmse, test_rmse, untrained_rmse, target_rms, wall, steps_per_s, rate_hz;
     double test1_rmse, untrained1_rmse; /* over the first second of the test (phase drift of a
                                            learned oscillation dominates longer windows) */
+    double ideal_rmse, ideal1_rmse;     /* FOLLOW: the same test with the hand-wired (NEF) weights */
     double phase_err[MAXL]; /* FOLLOW: training (feedback-on) rmse per schedule phase */
     long steps, n_rls;
     size_t bytes;
@@ -913,10 +915,14 @@ static int write_summary(const dyn_cfg *c, const results *r, FILE *f)
             fprintf(f, "train_rmse_%d:     %.6g (eta %g, k %g)\n", i + 1, r->phase_err[i], c->sched_eta.v[i], c->sched_k.v[i]);
     fprintf(f, "test_rmse:        %.6g\n", r->test_rmse);
     fprintf(f, "test_nrmse:       %.6g (test_rmse / rms of the target over the test)\n", r->test_rmse / r->target_rms);
-    fprintf(f, "test_rmse_1s:     %.6g (first second of the test; untrained %.6g)\n", r->test1_rmse, r->untrained1_rmse);
+    fprintf(f, "test_rmse_1s:     %.6g (first second of %s; untrained %.6g)\n", r->test1_rmse,
+            !force && c->wc.trial_ms > 0 ? "every trial of the test" : "the test", r->untrained1_rmse);
     fprintf(f, "untrained_rmse:   %.6g (%s)\n", r->untrained_rmse,
             force ? "phi = 0 gives x̂ = 0: the target's rms over the test" : "zero weights, no feedback, same test input");
     fprintf(f, "untrained_nrmse:  %.6g\n", r->untrained_rmse / r->target_rms);
+    if (!force)
+        fprintf(f, "ideal_rmse:       %.6g (first second %.6g; the same test with the hand-wired weights of "
+                   "elig_follow_ideal_weights: what this network can do)\n", r->ideal_rmse, r->ideal1_rmse);
     fprintf(f, "target_rms:       %.6g\n", r->target_rms);
     fprintf(f, "improvement:      %.3gx (untrained_rmse / test_rmse)\n", r->untrained_rmse / r->test_rmse);
     for (int a = 0; a < target_dim(c) && a < ELIG_ODE_MAX_DIM && r->m_n > 0; a++) {
@@ -1106,7 +1112,10 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
     /* errors are summed over the unclamped steps (all of them without trials) */
     double eu = 0, x2 = 0, eu1 = 0;
     long m = 0, m1 = 0;
+    /* "first second": of the test, or with trials of every trial (each starts from rest) */
     const long n1 = n_test < lround(1000.0 / wc.dt) ? n_test : lround(1000.0 / wc.dt);
+    const long trial = wc.trial_ms > 0 ? lround(wc.trial_ms / wc.dt) : 0;
+#define FIRST_S(s) ((trial ? (s) % trial : (s)) < n1)
     progress pg;
     prog_init(&pg, quiet, n_test, wc.dt, "follow untrained");
     for (long s = 0; s < n_test; s++) {
@@ -1117,15 +1126,19 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
         for (int a = 0; a < d; a++) {
             eu += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
             x2 += (double)x[a] * x[a];
-            if (s < n1) eu1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
+            if (FIRST_S(s)) eu1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
         }
         m++;
-        m1 += s < n1;
+        m1 += FIRST_S(s);
     }
     res->untrained_rmse = sqrt(eu / ((double)m * d));
     res->target_rms = sqrt(x2 / ((double)m * d));
     res->untrained1_rmse = sqrt(eu1 / ((double)m1 * d));
     elig_follow_reset(F);
+    if (c->init == 1 && (st = elig_follow_ideal_weights(F))) { /* the FOLLOW code's initLearned */
+        rc = cli_lib_fail(st, "[follow] init = ideal");
+        goto out;
+    }
     const double t0 = cli_now();
     prog_init(&pg, quiet, T, wc.dt, "follow");
     for (int p = 0; p < c->sched.n; p++) {
@@ -1157,7 +1170,7 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
             moments_add(res, d, x, y);
             for (int a = 0; a < d; a++) {
                 et += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
-                if (s < n1) et1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
+                if (FIRST_S(s)) et1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
             }
         }
         int ns;
@@ -1170,9 +1183,28 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
     res->steps_per_s = res->wall > 0 ? T / res->wall : 0;
     res->test_rmse = sqrt(et / ((double)m * d));
     res->test1_rmse = sqrt(et1 / ((double)m1 * d));
+    /* the reference: the same test with the weights a NEF model would wire by hand */
+    if ((st = elig_follow_ideal_weights(F))) {
+        rc = cli_lib_fail(st, "[follow] ideal weights");
+        goto out;
+    }
+    elig_follow_reset(F);
+    double ei = 0, ei1 = 0;
+    for (long s = 0; s < n_test; s++) {
+        elig_follow_step(F, v + (size_t)s * nu, 0, 0);
+        if (elig_follow_clamped(F)) continue;
+        const elig_real *y = elig_follow_output(F), *x = elig_follow_reference(F);
+        for (int a = 0; a < d; a++) {
+            ei += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
+            if (FIRST_S(s)) ei1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
+        }
+    }
+    res->ideal_rmse = sqrt(ei / ((double)m * d));
+    res->ideal1_rmse = sqrt(ei1 / ((double)m1 * d));
     res->rate_hz = (double)R->spikes / wc.n_rec / ((double)T * wc.dt * 1e-3);
     if (!isfinite(res->test_rmse)) rc = cli_fail(CLI_ERUN, "the run diverged (test error %g)", res->test_rmse);
     fig->t_pre = 0;
+#undef FIRST_S
     fig->t_train1 = fig->t_test0 = n_train * wc.dt;
     fig->t_end = T * wc.dt;
     fig->raster_what = "recurrent layer";
@@ -1306,10 +1338,12 @@ int cli_cmd_dyn(int argc, char **argv)
             rc = cli_atomic_close(f, tmp, path);
         }
     }
-    char line[512];
+    char line[512], ideal[64] = "", fline[600];
     if (!rc) {
         snprintf(line, sizeof line, "test rmse %.3g (first s %.3g) vs untrained %.3g", res.test_rmse, res.test1_rmse,
                  res.untrained_rmse);
+        if (c->rule == RULE_FOLLOW) snprintf(ideal, sizeof ideal, "; hand-wired weights %.3g", res.ideal_rmse);
+        snprintf(fline, sizeof fline, "%s%s", line, ideal);
         rc = cli_join(path, sizeof path, c->out, "figure.png");
     }
     if (!rc) {
@@ -1340,12 +1374,12 @@ int cli_cmd_dyn(int argc, char **argv)
         fig.npp = R.npp;
         fig.pp_target = R.pp_tg;
         fig.pp_output = R.pp_out;
-        fig.result = line;
+        fig.result = fline;
         rc = cli_plot_dyn(&fig);
     }
     if (!rc)
-        printf("%s: %s (%.3gx lower), test nrmse %.3g; %.1f s wall; %s\n", c->name, line, res.untrained_rmse / res.test_rmse,
-               res.test_rmse / res.target_rms, res.wall, c->out);
+        printf("%s: %s (%.3gx lower)%s, test nrmse %.3g; %.1f s wall; %s\n", c->name, line, res.untrained_rmse / res.test_rmse,
+               ideal, res.test_rmse / res.target_rms, res.wall, c->out);
     rec_free(&R);
     entries_free(&E);
     free(c);

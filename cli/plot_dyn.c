@@ -158,8 +158,15 @@ static void panel_run(const dyn_figure *f, PLFLT *buf, PLFLT y0, PLFLT y1)
     plvpor(0.09, 0.97, y0, y1);
     plwind(0, f->t_end * sc, lo, hi);
     phases(f, 0, f->t_end, lo, hi, sc);
-    snprintf(title, sizeof title, "%s: %s, %s. %s", f->title, f->rule, f->model, f->result);
-    time_axes(0, f->t_end * sc, "x, x̂", title);
+    int len = snprintf(title, sizeof title, "%s: %s, %s. %s", f->title, f->rule, f->model, f->result);
+    if (len <= 100) {
+        time_axes(0, f->t_end * sc, "x, x̂", title);
+    } else { /* too wide for one line: run and result on two */
+        time_axes(0, f->t_end * sc, "x, x̂", "");
+        snprintf(title, sizeof title, "%s: %s, %s", f->title, f->rule, f->model);
+        plmtex("t", 2.9, 0.5, 0.5, title);
+        plmtex("t", 1.3, 0.5, 0.5, f->result);
+    }
     traces(f->n, f->t, f->target, f->output, f->k, sc, buf);
 }
 

@@ -20,11 +20,12 @@
  *     elig_force_run(F, x, 1, T, 1, y);   // RLS inside [t_min, t_crit), then learning off
  *     // y (T, k) is x̂; compare y and x after t_crit
  *
- * FOLLOW on the linear decaying oscillator (the schedule of elig_follow_cfg_default):
+ * FOLLOW on the linear decaying oscillator (300 s of training: T = 300000 steps):
  *
  *     elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_linosc_follow);
  *     elig_follow *F;  elig_follow_create(&c, &F);
- *     elig_follow_command(&c, T, 2000.0, 50.0, NULL, seed, u);  // (T, 2) command input
+ *     const double half[2] = {0.5, 0.5};                        // stay within the radius
+ *     elig_follow_command(&c, T, 2000.0, 50.0, half, seed, u);  // (T, 2) command input
  *     for (t = 0; t < T; t++) elig_follow_step(F, u + 2*t, 1, 1); // feedback + learning
  *     elig_follow_reset(F);
  *     for (t = 0; t < T2; t++) elig_follow_step(F, v + 2*t, 0, 0); // test: neither
@@ -264,10 +265,9 @@ typedef struct {
 /* Defaults for one reference system (src/follow.c has the table): the FOLLOW code's values,
  * radii linosc 0.2 / 1, vdp 0.2 / 5, lorenz 6 / 30; n_ff = n_rec = 3000 for vdp and 5000 for
  * lorenz (the paper's sizes: tens of minutes per run). vdp runs in 4 s trials with a 500 ms
- * clamp (trial_ms, clamp_ms). linosc is sized to learn in ~4 s of CPU:
- * n 200 + 200, constant gain 10, eta 3e-3, trained with the schedule
- *     100 s (eta 3e-3, k 10), 100 s (6e-4, k 3), 100 s (3e-4, k 1)
- * set between phases with elig_follow_set_eta / elig_follow_set_k_fb. */
+ * clamp (trial_ms, clamp_ms). linosc is sized to learn in ~4 s of CPU: n 200 + 200, constant
+ * gain 10, eta 3e-3, k 10, 300 s of training on the command input at half amplitude
+ * (elig_follow_command's dim_scale 0.5, 0.5: the state must stay within radius 1). */
 elig_follow_cfg elig_follow_cfg_default(const elig_ode_system *sys);
 
 typedef struct elig_follow elig_follow;
@@ -282,6 +282,15 @@ const elig_follow_cfg *elig_follow_get_cfg(const elig_follow *F);
 void elig_follow_reset(elig_follow *F);
 /* Weights back to zero (untrained). */
 void elig_follow_zero_weights(elig_follow *F);
+/* Set the weights a Neural Engineering Framework model would wire by hand (the FOLLOW code's
+ * initLearned): W[j, i] = ẽ_i · D_g[j] with D_g the least-squares decoders, from the recurrent
+ * layer's rate curves, of g(x) = x + tau_syn f(x, 0); W_ff[l, i] = ẽ_i · D_h[l] with D_h the
+ * feed-forward layer's decoders of h(u) = tau_syn (f(0, u) - f(0, 0)). With them the open-loop
+ * network approximates dx/dt = f(x, u) as well as its rate curves allow: the reference against
+ * which FOLLOW's learned weights can be judged. Replaces the current weights. Cost: two
+ * decoder solves, O(n_eval n^2 / 2 + n^3 / 6) each (n 1000: ~1 s). ELIG_EINVAL if a layer has
+ * no active neuron within its radius. */
+int elig_follow_ideal_weights(elig_follow *F);
 
 /* One step with command input u (n_u): RK4 step of the reference, both layers, x̂. feedback:
  * inject k ε (filtered) into the recurrent layer; learn: update the feed-forward and recurrent

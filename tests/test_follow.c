@@ -126,46 +126,41 @@ TEST_T(follow_learns_the_linear_oscillator, 600)
 {
     /* FOLLOW on the linear decaying oscillator dx = [-0.2 x1 - x2, x1 - 0.2 x2] / 0.1 s + u / 20 ms
      * (eigenvalues -2 +- 10i /s), command input of the FOLLOW code (2 s periods, 50 ms noise
-     * holds, radius_in 0.2). The default linosc network (200 + 200 LIF, constant gain 10) is
-     * trained with feedback and learning for 300 s of simulated time with the schedule of
-     * elig_follow_cfg_default (eta 3e-3 / 6e-4 / 3e-4 with k 10 / 3 / 1, 100 s each), then
-     * tested on 20 s of a fresh input with feedback and learning off, from rest. The untrained
-     * network (zero weights, no feedback) over the same test input decodes ~0: its error is
-     * ~rms(x). Measured while sizing (f32, 8 seeds): test / untrained = 0.26-0.58. Bound: 0.7.
-     * Also: the training (feedback-on) error in the first phase is below the feedback-only
-     * error (learning takes over part of the feedback's work). ~12 s of CPU in f32.
-     * Under ASan (-O1, every access instrumented: ~9x slower here) the layers have 100 neurons
-     * each (cost ~N^2: 2.5 min -> ~1 min) so the sanitizer run stays under 3 minutes; same
-     * schedule, same bound (measured 0.27-0.61 x untrained over 6 seeds at N 100). */
+     * holds, radius_in 0.2) at half amplitude, which keeps the state within the recurrent
+     * layer's radius 1 (max |x| 0.89; at full amplitude it is outside 10% of the time, where the
+     * learned weights fit what the neurons cannot represent and lose the oscillator: see
+     * src/follow.c). The default linosc network (200 + 200 LIF, constant gain 10, eta 3e-3,
+     * k 10) is trained with feedback and learning for 300 s of simulated time, then tested on
+     * 20 s of a fresh input with feedback and learning off, from rest. The untrained network
+     * (zero weights, no feedback) over the same test input decodes ~0: its error is ~rms(x).
+     * Measured (f32, seeds 1-6): test / untrained = 0.28, 0.35, 0.53, 0.33, 0.52, 0.41; after
+     * 900 s instead of 300 seed 3 reaches 0.25 and seed 5 0.27, the hand-wired weights' level
+     * (~0.2, follow_ideal_weights_follow_the_linear_oscillator). Bound 0.65. At 100 + 100
+     * neurons 0.35-0.68: too close to a bound, so ASan runs the same size (~30 s). Also: the
+     * training (feedback-on) error in the first 100 s is below the feedback-only error
+     * (learning takes over part of the feedback's work). ~4 s of CPU in f32. */
     elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_linosc_follow);
     c.seed = 1;
-#ifdef __SANITIZE_ADDRESS__
-    c.n_ff = c.n_rec = 100;
-#endif
     elig_follow *F;
     ASSERT_OK(elig_follow_create(&c, &F));
     const long phase = 100000, T = 3 * phase, T_test = 20000;
-    const double eta[3] = {3e-3, 6e-4, 3e-4}, k[3] = {10, 3, 1};
+    const double half[2] = {0.5, 0.5};
     elig_real *u = malloc((size_t)T * 2 * sizeof(elig_real)), *v = malloc((size_t)T_test * 2 * sizeof(elig_real));
-    ASSERT_OK(elig_follow_command(&c, T, 2000.0, 50.0, NULL, 101, u));
-    ASSERT_OK(elig_follow_command(&c, T_test, 2000.0, 50.0, NULL, 201, v));
+    ASSERT_OK(elig_follow_command(&c, T, 2000.0, 50.0, half, 101, u));
+    ASSERT_OK(elig_follow_command(&c, T_test, 2000.0, 50.0, half, 201, v));
     double xr, e_untrained = follow_run(F, v, T_test, 2, 0, 0, &xr);
     elig_follow_reset(F);
     double e_fb_only = follow_run(F, v, T_test, 2, 1, 0, NULL);
     elig_follow_reset(F);
     double t0 = wall(), e_train[3];
-    for (int p = 0; p < 3; p++) {
-        elig_follow_set_eta(F, eta[p]);
-        elig_follow_set_k_fb(F, k[p]);
-        e_train[p] = follow_run(F, u + (size_t)p * phase * 2, phase, 2, 1, 1, NULL);
-    }
+    for (int p = 0; p < 3; p++) e_train[p] = follow_run(F, u + (size_t)p * phase * 2, phase, 2, 1, 1, NULL);
     const double secs = wall() - t0;
     elig_follow_reset(F);
     double e_test = follow_run(F, v, T_test, 2, 0, 0, NULL);
-    printf("    N %d + %d; rms(x) %.4f; untrained %.4f; feedback only (k 10) %.4f; training (feedback on) %.4f %.4f %.4f;\n"
+    printf("    N %d + %d; rms(x) %.4f; untrained %.4f; feedback only (k 10) %.4f; training (feedback on, per 100 s) %.4f %.4f %.4f;\n"
            "    test (no feedback, no learning) %.4f = %.2f x untrained; 300 s simulated in %.1f s wall\n",
            c.n_ff, c.n_rec, xr, e_untrained, e_fb_only, e_train[0], e_train[1], e_train[2], e_test, e_test / e_untrained, secs);
-    ASSERT_LE(e_test, 0.7 * e_untrained);
+    ASSERT_LE(e_test, 0.65 * e_untrained);
     ASSERT_LE(e_train[0], e_fb_only);
     elig_real *w = weights_copy(F);
     double wn = 0;
@@ -175,6 +170,65 @@ TEST_T(follow_learns_the_linear_oscillator, 600)
     free(u);
     free(v);
     elig_follow_free(F);
+}
+
+TEST(follow_ideal_weights_follow_the_linear_oscillator)
+{
+    /* The hand-wired (NEF) weights, checked three ways on the linear oscillator, f(x, 0) = M x
+     * with M = [[-a, -1], [1, -a]] / tau_dyn:
+     * 1. g(x) = x + tau M x is linear, the recurrent ideal decoders use the readout's evaluation
+     *    points, and least squares is linear in its right-hand side: A[j] = (I + tau M) D[j]
+     *    for the readout decoders D, to rounding (bound 1e-9 relative in f64, 1e-5 in f32).
+     * 2. The open-loop network with them (no feedback, no learning) follows the reference:
+     *    measured 0.096 against the untrained 0.50 at 200 + 200 (0.13-0.21 x untrained over 8
+     *    seeds; the learned network of follow_learns_the_linear_oscillator reaches 0.26-0.58 x).
+     *    Bound 0.3 x.
+     * 3. Dense storage gets the same weights as factored storage (multiplied out). */
+    const int f64 = sizeof(elig_real) == 8;
+    elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_linosc_follow);
+    elig_follow *F, *G;
+    ASSERT_OK(elig_follow_create(&c, &F));
+    c.dense = 1;
+    ASSERT_OK(elig_follow_create(&c, &G));
+    const long T = 20000;
+    elig_real *u = malloc((size_t)T * 2 * sizeof(elig_real));
+    ASSERT_OK(elig_follow_command(&c, T, 2000.0, 50.0, NULL, 201, u));
+    double xr, e_untrained = follow_run(F, u, T, 2, 0, 0, &xr);
+    ASSERT_OK(elig_follow_ideal_weights(F));
+    ASSERT_OK(elig_follow_ideal_weights(G));
+    /* 1 */
+    const double a = c.sys_params[0], td = c.sys_params[1], tau = c.tau_syn * 1e-3;
+    const double Gm[2][2] = {{1 - tau * a / td, -tau / td}, {tau / td, 1 - tau * a / td}};
+    const elig_real *A = elig_follow_weight_factors(F, NULL), *D = elig_follow_decoders(F);
+    double dA = 0, amax = 0;
+    for (int j = 0; j < c.n_rec; j++)
+        for (int q = 0; q < 2; q++) {
+            const double want = Gm[q][0] * D[2 * j] + Gm[q][1] * D[2 * j + 1];
+            dA = fmax(dA, fabs((double)A[2 * j + q] - want));
+            amax = fmax(amax, fabs(want));
+        }
+    /* 2 */
+    elig_follow_reset(F);
+    double e_ideal = follow_run(F, u, T, 2, 0, 0, NULL);
+    /* 3 */
+    elig_real *wa = weights_copy(F), *wb = weights_copy(G);
+    const size_t nw = (size_t)c.n_rec * (c.n_rec + c.n_ff);
+    double dw = 0, wmax = 0;
+    for (size_t i = 0; i < nw; i++) {
+        dw = fmax(dw, fabs((double)wa[i] - (double)wb[i]));
+        wmax = fmax(wmax, fabs((double)wb[i]));
+    }
+    printf("    A vs (I + tau M) D: %.3g of %.3g; open loop: ideal %.4f, untrained %.4f (rms x %.4f); dense vs factored %.3g of %.3g\n",
+           dA, amax, e_ideal, e_untrained, xr, dw, wmax);
+    ASSERT_TRUE(amax > 0 && wmax > 0);
+    ASSERT_LE(dA, (f64 ? 1e-9 : 1e-5) * amax);
+    ASSERT_LE(e_ideal, 0.3 * e_untrained);
+    ASSERT_LE(dw, (f64 ? 1e-12 : 1e-6) * wmax);
+    free(wa);
+    free(wb);
+    free(u);
+    elig_follow_free(F);
+    elig_follow_free(G);
 }
 
 /* ---------------------------------------------------------------- contracts */
@@ -381,10 +435,12 @@ TEST(follow_bytes_one_block_and_mem_limit)
 
 TEST(follow_step_allocates_nothing)
 {
-    /* training, feedback-only and test steps, on the 3-d Lorenz system (RK4 inside the step) */
+    /* training, feedback-only and test steps, on the 3-d Lorenz system (RK4 inside the step);
+     * then the hand-wired weights, whose solves use the block's scratch (sized for the larger
+     * layer: here the feed-forward one, which ASan would catch overflowing it) */
     for (int dense = 0; dense < 2; dense++) { /* both weight storages, with trials */
         elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_lorenz_follow);
-        c.n_ff = 41;
+        c.n_ff = 47;
         c.n_rec = 43;
         c.dense = dense;
         c.trial_ms = 700;
@@ -394,6 +450,7 @@ TEST(follow_step_allocates_nothing)
         ASSERT_OK(elig_follow_command(&c, 3000, 1000, 50, NULL, 3, u));
         long before = th_alloc_count();
         for (int t = 0; t < 3000; t++) elig_follow_step(F, u + 3 * t, t < 2000, t < 1000);
+        ASSERT_OK(elig_follow_ideal_weights(F));
         ASSERT_EQ_INT(th_alloc_count() - before, 0);
         for (int q = 0; q < 3; q++) ASSERT_TRUE(isfinite((double)elig_follow_output(F)[q]));
         free(u);
