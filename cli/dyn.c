@@ -1062,6 +1062,37 @@ out:
 
 /* ---------------------------------------------------------------- FOLLOW */
 
+/* Is test step s in a "first second": of the test, or with trials (trial steps > 0) of every
+ * trial, each of which starts from rest. */
+static int first_s(long s, long trial, long n1) { return (trial ? s % trial : s) < n1; }
+
+/* An open-loop pass over the test input v (n_test, nu) from rest, without recording: squared
+ * errors summed over the unclamped steps (*e) and over their first seconds (*e1), with counts. */
+static void follow_pass(elig_follow *F, const elig_real *v, long n_test, long trial, long n1, progress *pg, double *e,
+                        double *e1, double *xx, long *m, long *m1)
+{
+    const elig_follow_cfg *c = elig_follow_get_cfg(F);
+    const int d = c->sys->dim, nu = c->sys->n_u;
+    *e = *e1 = *xx = 0;
+    *m = *m1 = 0;
+    elig_follow_reset(F);
+    for (long s = 0; s < n_test; s++) {
+        elig_follow_step(F, v + (size_t)s * nu, 0, 0);
+        if (pg) prog_step(pg, s);
+        if (elig_follow_clamped(F)) continue;
+        const elig_real *y = elig_follow_output(F), *x = elig_follow_reference(F);
+        const int f = first_s(s, trial, n1);
+        for (int a = 0; a < d; a++) {
+            const double q = ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
+            *e += q;
+            *xx += (double)x[a] * x[a];
+            if (f) *e1 += q;
+        }
+        (*m)++;
+        *m1 += f;
+    }
+}
+
 static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figure *fig)
 {
     elig_follow_cfg wc = c->wc;
@@ -1108,29 +1139,15 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
     if ((rc = rec_init(R, d, T, wc.dt, 500.0, n_train, n_train + s10, n_train, n_train + s500,
                        c->raster_n < wc.n_rec ? c->raster_n : wc.n_rec, n_train, T)))
         goto out;
-    /* untrained: zero weights (as created), no feedback, the test input */
-    /* errors are summed over the unclamped steps (all of them without trials) */
-    double eu = 0, x2 = 0, eu1 = 0;
-    long m = 0, m1 = 0;
-    /* "first second": of the test, or with trials of every trial (each starts from rest) */
+    /* untrained: zero weights (as created), no feedback, the test input; errors are summed over
+       the unclamped steps (all of them without trials) */
     const long n1 = n_test < lround(1000.0 / wc.dt) ? n_test : lround(1000.0 / wc.dt);
     const long trial = wc.trial_ms > 0 ? lround(wc.trial_ms / wc.dt) : 0;
-#define FIRST_S(s) ((trial ? (s) % trial : (s)) < n1)
+    double eu, eu1, x2;
+    long m, m1;
     progress pg;
     prog_init(&pg, quiet, n_test, wc.dt, "follow untrained");
-    for (long s = 0; s < n_test; s++) {
-        elig_follow_step(F, v + (size_t)s * nu, 0, 0);
-        prog_step(&pg, s);
-        if (elig_follow_clamped(F)) continue;
-        const elig_real *y = elig_follow_output(F), *x = elig_follow_reference(F);
-        for (int a = 0; a < d; a++) {
-            eu += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
-            x2 += (double)x[a] * x[a];
-            if (FIRST_S(s)) eu1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
-        }
-        m++;
-        m1 += FIRST_S(s);
-    }
+    follow_pass(F, v, n_test, trial, n1, &pg, &eu, &eu1, &x2, &m, &m1);
     res->untrained_rmse = sqrt(eu / ((double)m * d));
     res->target_rms = sqrt(x2 / ((double)m * d));
     res->untrained1_rmse = sqrt(eu1 / ((double)m1 * d));
@@ -1170,7 +1187,7 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
             moments_add(res, d, x, y);
             for (int a = 0; a < d; a++) {
                 et += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
-                if (FIRST_S(s)) et1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
+                if (first_s(s, trial, n1)) et1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
             }
         }
         int ns;
@@ -1188,23 +1205,14 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
         rc = cli_lib_fail(st, "[follow] ideal weights");
         goto out;
     }
-    elig_follow_reset(F);
-    double ei = 0, ei1 = 0;
-    for (long s = 0; s < n_test; s++) {
-        elig_follow_step(F, v + (size_t)s * nu, 0, 0);
-        if (elig_follow_clamped(F)) continue;
-        const elig_real *y = elig_follow_output(F), *x = elig_follow_reference(F);
-        for (int a = 0; a < d; a++) {
-            ei += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
-            if (FIRST_S(s)) ei1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
-        }
-    }
-    res->ideal_rmse = sqrt(ei / ((double)m * d));
-    res->ideal1_rmse = sqrt(ei1 / ((double)m1 * d));
+    double ei, ei1, xi;
+    long mi, mi1;
+    follow_pass(F, v, n_test, trial, n1, NULL, &ei, &ei1, &xi, &mi, &mi1);
+    res->ideal_rmse = sqrt(ei / ((double)mi * d));
+    res->ideal1_rmse = sqrt(ei1 / ((double)mi1 * d));
     res->rate_hz = (double)R->spikes / wc.n_rec / ((double)T * wc.dt * 1e-3);
     if (!isfinite(res->test_rmse)) rc = cli_fail(CLI_ERUN, "the run diverged (test error %g)", res->test_rmse);
     fig->t_pre = 0;
-#undef FIRST_S
     fig->t_train1 = fig->t_test0 = n_train * wc.dt;
     fig->t_end = T * wc.dt;
     fig->raster_what = "recurrent layer";

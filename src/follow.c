@@ -154,7 +154,7 @@ struct elig_follow {
     elig_real *A, *Aff;          /* factored: W[j, i] = ẽ_i · A[j], (n_rec, d), (n_ff, d); else NULL */
     elig_real *Aid;              /* (n_rec + n_ff, d): = A (factored); dense: ideal-weight decoders */
     elig_real *g;                /* dense: (n_rec) per-step learning factor; else NULL */
-    double *scratch;             /* decoder solve at create; dense: W's block     */
+    double *scratch;             /* decoder solves (create, ideal weights); dense: W's block */
     double x[ELIG_ODE_MAX_DIM], xf[ELIG_ODE_MAX_DIM];     /* reference, filtered    */
     double efb[ELIG_ODE_MAX_DIM], ew[ELIG_ODE_MAX_DIM];   /* filtered errors        */
     long trial_steps, clamp_from;/* trial length and first clamped step in it; 0 = no trials */

@@ -127,6 +127,7 @@ te=$(field hd test_rmse); lt "$te" 0.1; check force_hdts_test_below_0.1 $? "test
 run dyn follow_linosc follow.trial_ms=1000 follow.clamp_ms=200 phase.train=20 phase.test=4 --out tr -q
 check follow_trials_run $(( rc != 0 )) "exit $rc: $(head -c 400 out)"
 grep -q '^trial_ms = 1000' tr/config.resolved; check follow_trials_resolved $? "$(grep trial tr/config.resolved)"
+grep -q '^test_rmse_1s: .*first second of every trial of the test' tr/summary.txt; check follow_trials_first_second_per_trial $? "$(grep 1s tr/summary.txt)"
 
 # ---------------------------------------------------------------- bad input: exit 2, named
 bad() { # bad NAME PATTERN ARGS...
