@@ -528,11 +528,10 @@ static void defaults(dyn_cfg *c, int rule, int model, int system, int kind)
     c->substeps = 1;
     c->period_ms = rule == RULE_FORCE ? 0.0 : system == SYS_LINOSC ? 2000.0 : 4000.0; /* FORCE: the target's, below */
     c->hold_ms = 50.0;
-    if (rule == RULE_FOLLOW && system == SYS_VDP) c->dim_scale = (dlist){2, {1.0 / 3.0, 1.0}}; /* the code's first channel / 3 */
-    /* keep the state within the recurrent layer's radius (src/follow.c): the code's input at half
-       amplitude for the linear oscillator (10% of the time outside at full), a fifth for Lorenz (21%) */
-    if (rule == RULE_FOLLOW && system == SYS_LINOSC) c->dim_scale = (dlist){2, {0.5, 0.5}};
-    if (rule == RULE_FOLLOW && system == SYS_LORENZ) c->dim_scale = (dlist){3, {0.2, 0.2, 0.2}}; /* |x| < 30 99% of the time */
+    if (rule == RULE_FOLLOW) { /* the scales that keep the state within the recurrent layer's radius */
+        c->dim_scale.n = follow_system(system)->n_u;
+        elig_follow_command_scale(follow_system(system), c->dim_scale.v);
+    }
     c->raster_n = 80;
 }
 
@@ -1066,31 +1065,44 @@ out:
  * trial, each of which starts from rest. */
 static int first_s(long s, long trial, long n1) { return (trial ? s % trial : s) < n1; }
 
-/* An open-loop pass over the test input v (n_test, nu) from rest, without recording: squared
- * errors summed over the unclamped steps (*e) and over their first seconds (*e1), with counts. */
-static void follow_pass(elig_follow *F, const elig_real *v, long n_test, long trial, long n1, progress *pg, double *e,
-                        double *e1, double *xx, long *m, long *m1)
+/* rms errors of an open-loop test pass: over the unclamped steps and over their first seconds;
+ * the target's rms over the same steps. */
+typedef struct {
+    double rmse, rmse1, x_rms;
+} follow_errs;
+
+/* An open-loop pass over the test input v (n_test, nu) from rest. With R: each step recorded
+ * at time t0 + s, and the moments of target and output added to mom; progress at t0 + s. */
+static follow_errs follow_pass(elig_follow *F, const elig_real *v, long n_test, long trial, long n1, progress *pg,
+                               recorder *R, long t0, results *mom)
 {
     const elig_follow_cfg *c = elig_follow_get_cfg(F);
     const int d = c->sys->dim, nu = c->sys->n_u;
-    *e = *e1 = *xx = 0;
-    *m = *m1 = 0;
+    double e = 0, e1 = 0, xx = 0;
+    long m = 0, m1 = 0;
     elig_follow_reset(F);
     for (long s = 0; s < n_test; s++) {
         elig_follow_step(F, v + (size_t)s * nu, 0, 0);
-        if (pg) prog_step(pg, s);
-        if (elig_follow_clamped(F)) continue;
         const elig_real *y = elig_follow_output(F), *x = elig_follow_reference(F);
+        if (R) {
+            int ns;
+            const int *spk = elig_follow_spikes(F, 1, &ns);
+            rec_step(R, t0 + s, c->dt, 'T', x, y, spk, ns);
+        }
+        if (pg) prog_step(pg, t0 + s);
+        if (elig_follow_clamped(F)) continue;
+        if (mom) moments_add(mom, d, x, y);
         const int f = first_s(s, trial, n1);
         for (int a = 0; a < d; a++) {
             const double q = ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
-            *e += q;
-            *xx += (double)x[a] * x[a];
-            if (f) *e1 += q;
+            e += q;
+            xx += (double)x[a] * x[a];
+            if (f) e1 += q;
         }
-        (*m)++;
-        *m1 += f;
+        m++;
+        m1 += f;
     }
+    return (follow_errs){sqrt(e / ((double)m * d)), sqrt(e1 / ((double)m1 * d)), sqrt(xx / ((double)m * d))};
 }
 
 static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figure *fig)
@@ -1143,14 +1155,12 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
        the unclamped steps (all of them without trials) */
     const long n1 = n_test < lround(1000.0 / wc.dt) ? n_test : lround(1000.0 / wc.dt);
     const long trial = wc.trial_ms > 0 ? lround(wc.trial_ms / wc.dt) : 0;
-    double eu, eu1, x2;
-    long m, m1;
     progress pg;
     prog_init(&pg, quiet, n_test, wc.dt, "follow untrained");
-    follow_pass(F, v, n_test, trial, n1, &pg, &eu, &eu1, &x2, &m, &m1);
-    res->untrained_rmse = sqrt(eu / ((double)m * d));
-    res->target_rms = sqrt(x2 / ((double)m * d));
-    res->untrained1_rmse = sqrt(eu1 / ((double)m1 * d));
+    follow_errs er = follow_pass(F, v, n_test, trial, n1, &pg, NULL, 0, NULL);
+    res->untrained_rmse = er.rmse;
+    res->untrained1_rmse = er.rmse1;
+    res->target_rms = er.x_rms;
     elig_follow_reset(F);
     if (c->init == 1 && (st = elig_follow_ideal_weights(F))) { /* the FOLLOW code's initLearned */
         rc = cli_lib_fail(st, "[follow] init = ideal");
@@ -1178,38 +1188,20 @@ static int run_follow(dyn_cfg *c, int quiet, recorder *R, results *res, dyn_figu
         res->phase_err[p] = mp > 0 ? sqrt(e / ((double)mp * d)) : NAN;
     }
     res->train_rmse = res->phase_err[c->sched.n - 1];
-    elig_follow_reset(F);
-    double et = 0, et1 = 0;
-    for (long s = 0; s < n_test; s++) {
-        elig_follow_step(F, v + (size_t)s * nu, 0, 0);
-        const elig_real *y = elig_follow_output(F), *x = elig_follow_reference(F);
-        if (!elig_follow_clamped(F)) { /* the same steps as the untrained run's m, m1: same input, same trials */
-            moments_add(res, d, x, y);
-            for (int a = 0; a < d; a++) {
-                et += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
-                if (first_s(s, trial, n1)) et1 += ((double)y[a] - x[a]) * ((double)y[a] - x[a]);
-            }
-        }
-        int ns;
-        const int *spk = elig_follow_spikes(F, 1, &ns);
-        rec_step(R, n_train + s, wc.dt, 'T', x, y, spk, ns);
-        prog_step(&pg, n_train + s);
-    }
+    er = follow_pass(F, v, n_test, trial, n1, &pg, R, n_train, res); /* same input and trials as the untrained pass */
     res->wall = cli_now() - t0;
     res->steps = T;
     res->steps_per_s = res->wall > 0 ? T / res->wall : 0;
-    res->test_rmse = sqrt(et / ((double)m * d));
-    res->test1_rmse = sqrt(et1 / ((double)m1 * d));
+    res->test_rmse = er.rmse;
+    res->test1_rmse = er.rmse1;
     /* the reference: the same test with the weights a NEF model would wire by hand */
     if ((st = elig_follow_ideal_weights(F))) {
         rc = cli_lib_fail(st, "[follow] ideal weights");
         goto out;
     }
-    double ei, ei1, xi;
-    long mi, mi1;
-    follow_pass(F, v, n_test, trial, n1, NULL, &ei, &ei1, &xi, &mi, &mi1);
-    res->ideal_rmse = sqrt(ei / ((double)mi * d));
-    res->ideal1_rmse = sqrt(ei1 / ((double)mi1 * d));
+    er = follow_pass(F, v, n_test, trial, n1, NULL, NULL, 0, NULL);
+    res->ideal_rmse = er.rmse;
+    res->ideal1_rmse = er.rmse1;
     res->rate_hz = (double)R->spikes / wc.n_rec / ((double)T * wc.dt * 1e-3);
     if (!isfinite(res->test_rmse)) rc = cli_fail(CLI_ERUN, "the run diverged (test error %g)", res->test_rmse);
     fig->t_pre = 0;

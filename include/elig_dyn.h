@@ -24,8 +24,8 @@
  *
  *     elig_follow_cfg c = elig_follow_cfg_default(&elig_ode_linosc_follow);
  *     elig_follow *F;  elig_follow_create(&c, &F);
- *     const double half[2] = {0.5, 0.5};                        // stay within the radius
- *     elig_follow_command(&c, T, 2000.0, 50.0, half, seed, u);  // (T, 2) command input
+ *     double sc[2];  elig_follow_command_scale(c.sys, sc);       // 0.5: stay within the radius
+ *     elig_follow_command(&c, T, 2000.0, 50.0, sc, seed, u);    // (T, 2) command input
  *     for (t = 0; t < T; t++) elig_follow_step(F, u + 2*t, 1, 1); // feedback + learning
  *     elig_follow_reset(F);
  *     for (t = 0; t < T2; t++) elig_follow_step(F, v + 2*t, 0, 0); // test: neither
@@ -267,7 +267,7 @@ typedef struct {
  * lorenz (the paper's sizes: tens of minutes per run). vdp runs in 4 s trials with a 500 ms
  * clamp (trial_ms, clamp_ms). linosc is sized to learn in ~4 s of CPU: n 200 + 200, constant
  * gain 10, eta 3e-3, k 10, 300 s of training on the command input at half amplitude
- * (elig_follow_command's dim_scale 0.5, 0.5: the state must stay within radius 1). */
+ * (elig_follow_command_scale: the state must stay within radius 1). */
 elig_follow_cfg elig_follow_cfg_default(const elig_ode_system *sys);
 
 typedef struct elig_follow elig_follow;
@@ -323,10 +323,16 @@ void elig_follow_set_eta(elig_follow *F, double eta);
  * during training). No validation. */
 void elig_follow_set_k_fb(elig_follow *F, double k_fb);
 
+/* The per-channel scale of elig_follow_command's input that keeps each system's reference
+ * state within the recurrent layer's default radius (scale: n_u values): linosc 0.5 (max |x|
+ * 0.89 of radius 1; at full amplitude 1.8), vdp 1/3, 1 (the FOLLOW code's; max |x| 4.9 of 5),
+ * lorenz 0.2 (|x| > 30 for 0.7% of the time; 21% at full amplitude). Outside its radius the
+ * layer saturates and FOLLOW's weights drift (src/follow.c). Other systems: 1. */
+void elig_follow_command_scale(const elig_ode_system *sys, double *scale);
 /* The FOLLOW code's command input ("amplVaryHeightsScaled"): per period a random direction
  * (normalised Gaussian vector) times radius_in, plus noise U(-radius_in, radius_in) per channel
- * redrawn every hold_ms, the sum halved; dim_scale (n_u) multiplies channel j (NULL = 1; the
- * code divides the first van der Pol channel by 3). u: (n_steps, n_u). */
+ * redrawn every hold_ms, the sum halved; dim_scale (n_u) multiplies channel j (NULL = 1;
+ * elig_follow_command_scale: the scales that keep the state within the radius). u: (n_steps, n_u). */
 int elig_follow_command(const elig_follow_cfg *cfg, long n_steps, double period_ms, double hold_ms,
                         const double *dim_scale, uint64_t seed, elig_real *u);
 

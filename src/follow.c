@@ -89,14 +89,16 @@
  * radius 30 for 21% (max |x| 70). There the recurrent layer saturates, the closed-loop error
  * cannot be removed, and the rule bends the weights that also serve the represented range:
  * started from the hand-wired weights (elig_follow_ideal_weights), 40 s of training at full
- * amplitude moved the linear oscillator's learned eigenvalues from -2.05 +- 10.0i to
- * +1.85 +- 8.3i /s (a growing oscillation) while the training error stayed at its spike-noise
- * floor of 0.012; at half amplitude (max |x| 0.89) they stayed at -2.07 +- 9.9i over 100 s.
- * The drift was the same at eta / 10, eta / 100, tau_err 5 ms or 20 ms, k 3 or 1, and 1000
- * neurons. At full amplitude, 200 + 200 neurons with Nengo's heterogeneous gains did not learn
+ * amplitude (eta 3e-4, a tenth of the default; k 10) moved the linear oscillator's learned
+ * eigenvalues from -2.05 +- 10.0i to +1.85 +- 8.3i /s (a growing oscillation) while the
+ * training error stayed at its spike-noise floor of 0.012; at half amplitude (max |x| 0.89)
+ * they stayed at -2.07 +- 9.9i over 100 s. The real part also rose with tau_err 5 or 20 ms
+ * (+0.7, +0.6 after 100 s) and at 1000 neurons (+0.74 after 40 s); at eta 3e-5 more slowly
+ * (-0.59 after 200 s); at the default eta 3e-3, and with k 3 or 1, the open-loop error went
+ * from 0.06 to 0.3-0.8 within 40 s. At full amplitude, 200 + 200 neurons with Nengo's heterogeneous gains did not learn
  * reliably (0.3-1.6 x untrained) and a schedule lowering eta and k was needed; at half
  * amplitude both gains learn with constant eta and k (heterogeneous, eta 2e-3: 0.30-0.53).
- * elig dyn halves the linear oscillator's input by default (target.dim_scale).
+ * elig_follow_command_scale gives these scales (the CLI's default target.dim_scale).
  *
  * Trials (the code's trialClamp, on for van der Pol): with trial_ms > 0 the last clamp_ms of
  * every trial (time counted from the last reset) is a clamp: the reference is held at x0, both
@@ -279,12 +281,15 @@ static int n_eval_of(const elig_follow_cfg *c, int n, int de)
     return ELIG__MAX(m, 2 * n);
 }
 
-/* Doubles of a decoder solve's scratch for the larger layer (elig_follow_ideal_weights also
- * solves for the feed-forward one): packed Gram, a block of rate rows, Aᵀ Y. */
+/* Doubles of a decoder solve's scratch for a layer of n neurons and d outputs: packed Gram, a
+ * block of rate rows, Aᵀ Y. */
+static size_t solve_doubles(size_t n, int d) { return n * (n + 1) / 2 + (size_t)BLK * n + n * (size_t)d; }
+
+/* The block's scratch: for the larger layer (elig_follow_ideal_weights also solves for the
+ * feed-forward one). */
 static size_t scratch_doubles(const elig_follow_cfg *c)
 {
-    const size_t n = (size_t)ELIG__MAX(c->n_rec, c->n_ff);
-    return n * (n + 1) / 2 + (size_t)BLK * n + n * (size_t)c->sys->dim;
+    return solve_doubles((size_t)ELIG__MAX(c->n_rec, c->n_ff), c->sys->dim);
 }
 
 static void carve_layer(layer *L, int n, int d, elig__arena *a)
@@ -459,7 +464,7 @@ static int solve_decoders(elig_follow *F, const layer *L, double radius, uint64_
     const size_t n = (size_t)L->n;
     const int d = F->d, de = L->d, M = n_eval_of(c, L->n, de);
     double *G = F->scratch, *A = G + n * (n + 1) / 2, *B = A + (size_t)BLK * n; /* (packed), (BLK, n), (n, d) */
-    memset(G, 0, (n * (n + 1) / 2 + (size_t)BLK * n + n * (size_t)d) * sizeof(double));
+    memset(G, 0, solve_doubles(n, d) * sizeof(double));
     elig_rng rng;
     elig_rng_seed(&rng, seed);
     double amax = 0;
@@ -537,26 +542,32 @@ void elig_follow_zero_weights(elig_follow *F)
     if (F->A) memset(F->A, 0, (nr + nf) * (size_t)F->d * sizeof(elig_real));
 }
 
+/* out[j n_rec + i] = ẽ_i · A[j] for np presynaptic factors A (np, d): weights multiplied out. */
+static void multiply_out(const elig_follow *F, const elig_real *A, size_t np, elig_real *out)
+{
+    const size_t nr = (size_t)F->cfg.n_rec, d = (size_t)F->d;
+    const elig_real *E = F->rec.enc;
+    for (size_t j = 0; j < np; j++)
+        for (size_t i = 0; i < nr; i++) {
+            elig_real v = 0;
+            for (size_t q = 0; q < d; q++) v += E[i * d + q] * A[j * d + q];
+            out[j * nr + i] = v;
+        }
+}
+
 int elig_follow_ideal_weights(elig_follow *F)
 {
     const elig_follow_cfg *c = &F->cfg;
     const size_t nr = (size_t)c->n_rec, nf = (size_t)c->n_ff, d = (size_t)F->d;
-    elig_real *Dg = F->Aid, *Dh = F->Aid + nr * d;
-    if (solve_decoders(F, &F->rec, c->radius, dec_seed(c), DEC_G, Dg) ||
-        solve_decoders(F, &F->ff, c->radius_in, dec_seed_ff(c), DEC_H, Dh))
-        return elig__err(ELIG_EINVAL, "follow: ideal weights: a layer has no active neuron within its radius");
-    if (c->dense) { /* W[j, i] = ẽ_i · D[j]; the solves are done with the block */
-        const elig_real *E = F->rec.enc;
-        for (size_t j = 0; j < nr + nf; j++) {
-            elig_real *col = F->W + j * nr; /* W then W_ff: one contiguous (n_rec + n_ff, n_rec) */
-            const elig_real *D = F->Aid + j * d;
-            for (size_t i = 0; i < nr; i++) {
-                elig_real v = 0;
-                for (size_t q = 0; q < d; q++) v += E[i * d + q] * D[q];
-                col[i] = v;
-            }
-        }
-    }
+    if (solve_decoders(F, &F->rec, c->radius, dec_seed(c), DEC_G, F->Aid))
+        return elig__err(ELIG_EINVAL, "follow: ideal weights: no neuron of the recurrent layer is active within follow.radius %g",
+                         c->radius);
+    if (solve_decoders(F, &F->ff, c->radius_in, dec_seed_ff(c), DEC_H, F->Aid + nr * d))
+        return elig__err(ELIG_EINVAL,
+                         "follow: ideal weights: no neuron of the feed-forward layer is active within follow.radius_in %g",
+                         c->radius_in);
+    /* dense: W then W_ff are one contiguous (n_rec + n_ff, n_rec) block, free again after the solves */
+    if (c->dense) multiply_out(F, F->Aid, nr + nf, F->W);
     return ELIG_OK;
 }
 
@@ -650,22 +661,13 @@ void elig_follow_set_k_fb(elig_follow *F, double k_fb) { F->cfg.k_fb = k_fb; }
 
 void elig_follow_get_weights(const elig_follow *F, elig_real *w, elig_real *w_ff)
 {
-    const size_t nr = (size_t)F->cfg.n_rec, nf = (size_t)F->cfg.n_ff, d = (size_t)F->d;
+    const size_t nr = (size_t)F->cfg.n_rec, nf = (size_t)F->cfg.n_ff;
     for (int pass = 0; pass < 2; pass++) {
         elig_real *out = pass ? w_ff : w;
         const size_t np = pass ? nf : nr;
         if (!out) continue;
-        if (F->W) {
-            memcpy(out, pass ? F->Wff : F->W, np * nr * sizeof(elig_real));
-            continue;
-        }
-        const elig_real *A = pass ? F->Aff : F->A, *E = F->rec.enc;
-        for (size_t j = 0; j < np; j++)
-            for (size_t i = 0; i < nr; i++) {
-                elig_real v = 0;
-                for (size_t q = 0; q < d; q++) v += E[i * d + q] * A[j * d + q];
-                out[j * nr + i] = v;
-            }
+        if (F->W) memcpy(out, pass ? F->Wff : F->W, np * nr * sizeof(elig_real));
+        else multiply_out(F, pass ? F->Aff : F->A, np, out);
     }
 }
 
@@ -827,6 +829,17 @@ void elig_follow_step(elig_follow *F, const elig_real *u, int feedback, int lear
 }
 
 /* ---------------------------------------------------------------- command input */
+
+void elig_follow_command_scale(const elig_ode_system *sys, double *scale)
+{
+    const int nu = sys ? sys->n_u : 0;
+    for (int q = 0; q < nu; q++) scale[q] = 1.0;
+    if (sys == &elig_ode_vdp_follow) scale[0] = 1.0 / 3.0; /* the code's first channel / 3 */
+    if (sys == &elig_ode_linosc_follow) /* max |x| 0.89 of radius 1 (1.8 at full amplitude) */
+        for (int q = 0; q < nu; q++) scale[q] = 0.5;
+    if (sys == &elig_ode_lorenz_follow) /* |x| > 30 0.7% of the time (21% at full amplitude) */
+        for (int q = 0; q < nu; q++) scale[q] = 0.2;
+}
 
 int elig_follow_command(const elig_follow_cfg *cfg, long n_steps, double period_ms, double hold_ms,
                         const double *dim_scale, uint64_t seed, elig_real *u)

@@ -110,10 +110,13 @@ id=$(field fo ideal_rmse)
 ratio=$(awk -v a="$id" -v b="$un" 'BEGIN { print a / b }')
 lt "$ratio" 0.5; check follow_hand_wired_below_0.5x_untrained $? "ideal $id untrained $un ratio $ratio"
 grep -q 'hand-wired weights' out; check follow_hand_wired_in_result_line $? "$(head -c 300 out)"
-# Training that starts from them (the FOLLOW code's initLearned)
-run dyn follow_linosc follow.n_ff=100 follow.n_rec=100 follow.init=ideal phase.train=5 phase.test=4 --out fi -q
+# Training that starts from them (the FOLLOW code's initLearned): with eta 0 nothing moves, so
+# the test is the hand-wired test, to the last digit (fails if init were ignored: zero weights).
+run dyn follow_linosc follow.n_ff=100 follow.n_rec=100 follow.init=ideal follow.eta=0 phase.train=5 phase.test=4 --out fi -q
 check follow_init_ideal_runs $(( rc != 0 )) "exit $rc: $(head -c 400 out)"
 grep -q '^init = ideal' fi/config.resolved; check follow_init_ideal_resolved $? "$(grep init fi/config.resolved)"
+te=$(field fi test_rmse); id=$(field fi ideal_rmse)
+[ -n "$te" ] && [ "$te" = "$id" ]; check follow_init_ideal_is_the_hand_wired_network $? "test $te hand-wired $id"
 
 # ---------------------------------------------------------------- HDTS channels and trials
 # The same rate run with 4 HDTS channels in the supervisor: the network learns 5 outputs, the

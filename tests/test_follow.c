@@ -144,7 +144,8 @@ TEST_T(follow_learns_the_linear_oscillator, 600)
     elig_follow *F;
     ASSERT_OK(elig_follow_create(&c, &F));
     const long phase = 100000, T = 3 * phase, T_test = 20000;
-    const double half[2] = {0.5, 0.5};
+    double half[2];
+    elig_follow_command_scale(c.sys, half); /* 0.5, 0.5 */
     elig_real *u = malloc((size_t)T * 2 * sizeof(elig_real)), *v = malloc((size_t)T_test * 2 * sizeof(elig_real));
     ASSERT_OK(elig_follow_command(&c, T, 2000.0, 50.0, half, 101, u));
     ASSERT_OK(elig_follow_command(&c, T_test, 2000.0, 50.0, half, 201, v));
@@ -170,6 +171,56 @@ TEST_T(follow_learns_the_linear_oscillator, 600)
     free(u);
     free(v);
     elig_follow_free(F);
+}
+
+/* Fraction of 200 s of steps whose reference state lies outside the recurrent layer's radius,
+ * driven by the command input at scale sc (NULL: full amplitude); *xmax: the largest |x|. */
+static double outside_radius(const elig_ode_system *sys, const double *sc, double *xmax)
+{
+    elig_follow_cfg c = elig_follow_cfg_default(sys);
+    c.n_ff = c.n_rec = 8; /* the reference is what is measured; the layers only have to exist */
+    elig_follow *F;
+    ASSERT_OK(elig_follow_create(&c, &F));
+    const long T = 200000;
+    const int nu = sys->n_u, d = sys->dim;
+    elig_real *u = malloc((size_t)T * nu * sizeof(elig_real));
+    ASSERT_OK(elig_follow_command(&c, T, sys == &elig_ode_lorenz_follow ? 20000.0 : sys == &elig_ode_vdp_follow ? 4000.0 : 2000.0,
+                                  50.0, sc, 102, u));
+    long out = 0;
+    *xmax = 0;
+    for (long t = 0; t < T; t++) {
+        elig_follow_step(F, u + (size_t)t * nu, 0, 0);
+        double r = 0;
+        for (int q = 0; q < d; q++) r += (double)elig_follow_reference(F)[q] * elig_follow_reference(F)[q];
+        r = sqrt(r);
+        *xmax = fmax(*xmax, r);
+        out += r > c.radius;
+    }
+    free(u);
+    elig_follow_free(F);
+    return (double)out / (double)T;
+}
+
+TEST(follow_command_scale_keeps_the_state_inside_the_radius)
+{
+    /* elig_follow_command_scale's scales keep each reference within the recurrent layer's
+     * radius (where the layer can represent it; outside, FOLLOW's weights drift: src/follow.c).
+     * Measured over 200 s (reference filtered by tau_syn, as the network sees it): linosc 0
+     * outside (max |x| 0.87 of 1), vdp 0 (4.37 of 5), lorenz 0.48% (30); at full amplitude
+     * linosc 9.7% (max 1.74) and lorenz 24.7% (max 63), which is why the scales exist. Bounds:
+     * at most 1% with the scales, more than 5% without. */
+    const elig_ode_system *sys[3] = {&elig_ode_linosc_follow, &elig_ode_vdp_follow, &elig_ode_lorenz_follow};
+    for (int k = 0; k < 3; k++) {
+        double sc[ELIG_ODE_MAX_DIM], xs, xf;
+        elig_follow_command_scale(sys[k], sc);
+        const double fs = outside_radius(sys[k], sc, &xs);
+        const double ff = sys[k] == &elig_ode_vdp_follow ? 0 : outside_radius(sys[k], NULL, &xf);
+        printf("    %s: scale %g: outside %.4f (max |x| %.3g)", sys[k]->name, sc[sys[k]->n_u - 1], fs, xs);
+        if (sys[k] != &elig_ode_vdp_follow) printf("; full amplitude: outside %.4f (max |x| %.3g)", ff, xf);
+        printf("\n");
+        ASSERT_LE(fs, 0.01);
+        if (sys[k] != &elig_ode_vdp_follow) ASSERT_TRUE(ff > 0.05);
+    }
 }
 
 TEST(follow_ideal_weights_follow_the_linear_oscillator)
